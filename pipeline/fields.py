@@ -1,0 +1,820 @@
+"""Read every field of the record from the document's layout, each value with its evidence.
+
+`extract_fields` returns a `Draft`: the record's values as plain data, the evidence of
+each value keyed by its JSON Pointer, and the warnings. `validate.py` turns it into a
+`Profile`. Rules come from the language's vocabulary; nothing here names an organization.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+from dateparser.date import DateDataParser
+from spacy.tokens import Doc as SpacyDoc
+from spacy.tokens import Span
+from spacy.util import filter_spans
+
+from pipeline import names
+from pipeline.models import Document, Evidence, Section, Warning
+from pipeline.sections import Layout, label_of
+from pipeline.vocab import Vocab, fold
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_URL = re.compile(r"(?:https?://|www\.)[^\s|,;<>\"'()]+", re.I)
+_DOMAIN = re.compile(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s|,;<>\"']*)?", re.I)
+_EDGE = " \t;,.:-–—•"
+_PAIRS = {'"': '"', "“": "”", "«": "»", "‘": "’", "'": "'", "„": "“"}
+_SENTENCE_END = {".", "!", "?"}
+_CONTACT_FIELDS = ("address", "phone", "email", "website")
+
+
+# --------------------------------------------------------------------------- cleaning with offsets
+
+
+def trim(text: str, start: int) -> tuple[str, int, int]:
+    """Strip edge punctuation and surrounding quotes; return the clean text and its span."""
+    s, e = 0, len(text)
+    while True:
+        before = (s, e)
+        while s < e and text[s] in _EDGE:
+            s += 1
+        while e > s and (text[e - 1] in _EDGE or text[e - 1].isspace()):
+            if text[e - 1] == "." and text[max(s, e - 3):e] == "...":
+                break  # "mutuals ..." keeps its ellipsis
+            e -= 1
+        if e - s >= 2 and text[s] in _PAIRS and text[e - 1] == _PAIRS[text[s]]:
+            s, e = s + 1, e - 1
+        if (s, e) == before:
+            break
+    return " ".join(text[s:e].split()), start + s, start + e
+
+
+def drop_article(text: str, start: int, articles: frozenset[str]) -> tuple[str, int]:
+    """Drop a leading article ("The World Bank" -> "World Bank", "L'approche" -> "approche")."""
+    match = re.match(r"^(\S+?)(?:\s+|(?<=['’]))(?=\S)", text)
+    if match:
+        word = fold(match.group(1))
+        if word in articles or (word.endswith("'") and word in articles):
+            return text[match.end():], start + match.end()
+    elided = re.match(r"^([A-Za-z]['’])(?=\w)", text)
+    if elided and fold(elided.group(1)) in articles:
+        return text[elided.end():], start + elided.end()
+    return text, start
+
+
+def unquote_words(text: str) -> str:
+    """Remove quotation marks around words: 'The "human rights" approach' -> 'The human rights approach'."""
+    text = re.sub(r"[\"“”«»„]", "", text)
+    text = re.sub(r"(?<!\w)['‘’]|['‘’](?!\w)", "", text)
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- the draft record
+
+
+@dataclass
+class Draft:
+    """The record being built: values, evidence per JSON Pointer, warnings."""
+
+    doc: Document
+    values: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    warnings: list[Warning] = field(default_factory=list)
+
+    def cite(self, pointer: str, start: int, end: int, rule: str | None) -> None:
+        self.evidence[pointer] = self.doc.evidence(start, end, rule)
+
+    def warn(self, code: str, message: str, pointer: str | None = None) -> None:
+        self.warnings.append(Warning(code=code, message=message, field=pointer))
+
+
+# --------------------------------------------------------------------------- the extractor
+
+
+class _Extractor:
+    def __init__(self, doc: Document, layout: Layout, vocab: Vocab) -> None:
+        self.doc = doc
+        self.layout = layout
+        self.vocab = vocab
+        self.lex = vocab.lex
+        self.draft = Draft(doc)
+        self.dates = DateDataParser(languages=[vocab.lang], settings={"PREFER_DAY_OF_MONTH": "first"})
+        self.by_kind: dict[str, list[Section]] = {}
+        for section in layout.sections:
+            self.by_kind.setdefault(section.kind, []).append(section)
+
+    # ------------------------------------------------------------------ helpers
+
+    def text(self, i: int) -> str:
+        return self.doc.block_text(self.doc.blocks[i])
+
+    def blocks(self, kind: str) -> list[int]:
+        return [i for s in self.by_kind.get(kind, []) for i in s.blocks]
+
+    def rule(self, kind: str) -> str | None:
+        sections = self.by_kind.get(kind)
+        return sections[0].rule if sections else None
+
+    def tokens(self, i: int) -> SpacyDoc:
+        return self.vocab.nlp.make_doc(self.text(i))
+
+    def sentences(self, tokens: SpacyDoc) -> list[Span]:
+        out, start = [], 0
+        for t in tokens:
+            if t.text in _SENTENCE_END and t.i + 1 < len(tokens) and tokens[t.i + 1].text[:1].isupper():
+                out.append(tokens[start:t.i + 1])
+                start = t.i + 1
+        out.append(tokens[start:])
+        return [s for s in out if len(s)]
+
+    def parse_date(self, text: str, pointer: str, start: int, end: int, month_only: bool = False) -> str | None:
+        data = self.dates.get_date_data(text)
+        if data.date_obj is None:
+            self.draft.warn("date_unparsed", f"could not read a date in {text!r}", pointer)
+            return None
+        if data.period == "year":
+            return f"{data.date_obj.year:04d}"
+        if data.period == "month" or month_only:
+            return data.date_obj.strftime("%Y-%m")
+        return data.date_obj.strftime("%Y-%m-%d")
+
+    # ------------------------------------------------------------------ title, header, description
+
+    def title(self) -> names.Title | None:
+        d = self.draft
+        i = self.layout.title
+        if i is not None:
+            block = self.doc.blocks[i]
+            text = self.text(i)
+            found = names.parse_title(text)
+            d.values["name"] = found.name
+            d.cite("/name", block.start, block.start + len(found.name), "title")
+            if found.acronym:
+                d.values["acronym"] = found.acronym
+                start = block.start + (found.acronym_offset or 0)
+                d.cite("/acronym", start, start + len(found.acronym), "title")
+            return found
+        return None
+
+    def name_from_prose(self) -> None:
+        """No title line: the first "The Full Name (ACR)" of the description names the organization."""
+        d = self.draft
+        for i in self.blocks("description")[:2]:
+            text = self.text(i)
+            match = re.search(r"(?P<name>[A-ZÀ-Ý][^()]{3,150}?)\s*\((?P<acr>[^()]{2,40})\)", text)
+            if not match or not names.looks_like_acronym(match.group("acr")):
+                continue
+            name, offset = drop_article(match.group("name"), match.start("name"), self.lex.articles)
+            start = self.doc.blocks[i].start
+            d.values["name"] = name.strip()
+            d.cite("/name", start + offset, start + offset + len(name.strip()), "prose.name_acronym")
+            acronym = names.strip_quotes(match.group("acr"))
+            d.values["acronym"] = acronym
+            a = start + text.index(acronym, match.start("acr"))
+            d.cite("/acronym", a, a + len(acronym), "prose.name_acronym")
+            d.warn("no_title", "no title line; the name was read from the first sentence", "/name")
+            return
+
+    def acronym_from_prose(self) -> None:
+        """A title without acronym: the description's "Full Name (ACR)" gives it."""
+        d = self.draft
+        target = fold(d.values["name"])
+        for i in self.blocks("description")[:2]:
+            text = self.text(i)
+            for match in re.finditer(r"\((?P<acr>[^()]{2,40})\)", text):
+                if names.looks_like_acronym(match.group("acr")) and fold(text[:match.start()]).rstrip().endswith(target):
+                    acronym = names.strip_quotes(match.group("acr"))
+                    a = self.doc.blocks[i].start + text.index(acronym, match.start())
+                    d.values["acronym"] = acronym
+                    d.cite("/acronym", a, a + len(acronym), "prose.name_acronym")
+                    return
+
+    def header(self) -> None:
+        d = self.draft
+        header = list(self.layout.header)
+        n = 0
+        while n < len(header):
+            i = header[n]
+            block = self.doc.blocks[i]
+            text = self.text(i)
+            found = label_of(text, self.vocab.all_labels)
+            if found is None:  # a bare region line
+                if "region" not in d.values:
+                    value, s, e = trim(text, block.start)
+                    d.values["region"] = value
+                    d.cite("/region", s, e, "header.bare_region")
+                n += 1
+                continue
+            name, value, offset = found
+            start = block.start + offset
+            if not value and n + 1 < len(header):  # the value is on the next line
+                n += 1
+                start = self.doc.blocks[header[n]].start
+                value = self.text(header[n])
+            value, s, e = trim(value, start)
+            if value:
+                self.header_value(name, value, s, e)
+            n += 1
+
+    def header_value(self, name: str, value: str, s: int, e: int) -> None:
+        d = self.draft
+        rule = f"header.{name}"
+        if name == "region" and "region" not in d.values:
+            d.values["region"] = value
+            d.cite("/region", s, e, rule)
+        elif name == "member_since" and "member_since" not in d.values:
+            date = self.parse_date(value, "/member_since", s, e, month_only=True)
+            if date:
+                d.values["member_since"] = date[:7]
+                d.cite("/member_since", s, e, rule)
+        elif name == "chair" and "chair" not in d.values:
+            person = self.person(self.vocab.nlp.make_doc(value), 0)
+            if person:
+                ps, pe = person
+                d.values["chair"] = value[ps:pe]
+                d.cite("/chair", s + ps, s + pe, rule)
+        elif name == "country" and "country" not in d.values:
+            code = self.vocab.countries.get(fold(value))
+            if code:
+                d.values["country"] = code
+                d.cite("/country", s, e, rule)
+
+    def description(self) -> None:
+        d = self.draft
+        paragraphs: list[list[str]] = []
+        first = last = None
+        for i in self.blocks("description"):
+            block = self.doc.blocks[i]
+            if block.kind not in ("paragraph",):
+                continue
+            if block.gap_before or not paragraphs:
+                paragraphs.append([])
+            paragraphs[-1].append(self.text(i))
+            first = block.start if first is None else first
+            last = block.end
+        if paragraphs and first is not None and last is not None:
+            d.values["description"] = "\n\n".join(" ".join(" ".join(p).split()) for p in paragraphs)
+            d.cite("/description", first, last, "description")
+
+    # ------------------------------------------------------------------ founding, chair
+
+    def person(self, tokens: SpacyDoc | Span, start: int) -> tuple[int, int] | None:
+        """Char span (relative to the tokens' text) of a person's name starting at token `start`."""
+        lex = self.lex
+        i = start
+        while i < len(tokens) and fold(tokens[i].text) in lex.articles:
+            i += 1
+        while i < len(tokens) and (fold(tokens[i].text) in lex.honorifics
+                                   or fold(tokens[i].text + ".") in lex.honorifics and i + 1 < len(tokens)
+                                   and tokens[i + 1].text == "."):
+            i += 2 if i + 1 < len(tokens) and tokens[i + 1].text == "." and not tokens[i].text.endswith(".") else 1
+        first = last = None
+        j = i
+        while j < len(tokens):
+            t = tokens[j]
+            word = t.text
+            if word[:1].isupper() and any(c.islower() for c in word) or (word.isupper() and len(word) > 1 and first is not None):
+                first = j if first is None else first
+                last = j
+            elif word in ("-", "'", "’") and first is not None and not t.whitespace_ and j + 1 < len(tokens):
+                pass
+            elif fold(word) in lex.name_particles and first is not None and j + 1 < len(tokens) \
+                    and tokens[j + 1].text[:1].isupper():
+                pass
+            else:
+                break
+            j += 1
+        if first is None or last is None:
+            return None
+        base = tokens[0].idx
+        return tokens[first].idx - base, tokens[last].idx + len(tokens[last]) - base
+
+    def founding(self) -> None:
+        d = self.draft
+        candidates = self.blocks("description") + [i for i in self.layout.header]
+        chair_done = "chair" in d.values
+        for i in candidates:
+            block = self.doc.blocks[i]
+            tokens = self.tokens(i)
+            matches = [(self.vocab.rule(m), s, e) for m, s, e in self.vocab.patterns(tokens)]
+            dates = filter_spans([tokens[s:e] for r, s, e in matches if self.vocab.pattern_labels[r] == "DATE"])
+            date_rules = {(s, e): r for r, s, e in matches if self.vocab.pattern_labels[r] == "DATE"}
+            for sentence in self.sentences(tokens):
+                for rule, s, e in matches:
+                    if not (sentence.start <= s < sentence.end):
+                        continue
+                    label = self.vocab.pattern_labels[rule]
+                    if label == "FOUNDED" and "date" not in d.values.setdefault("founded", {}):
+                        self.founded_in(sentence, e, dates, date_rules, rule, block.start)
+                    elif label == "CHAIR" and not chair_done:
+                        person = self.person(tokens, e)
+                        if person:
+                            ps, pe = person
+                            d.values["chair"] = tokens.text[ps:pe]
+                            d.cite("/chair", block.start + ps, block.start + pe, rule)
+                            chair_done = True
+
+    def founded_in(self, sentence: Span, trigger_end: int, dates: list[Span], date_rules: dict[tuple[int, int], str],
+                   rule: str, offset: int) -> None:
+        d = self.draft
+        inside = [s for s in dates if sentence.start <= s.start and s.end <= sentence.end]
+        after = [s for s in inside if s.start >= trigger_end]
+        chosen = after[0] if after else (inside[-1] if inside else None)
+        if chosen is None:
+            return
+        founded = d.values["founded"]
+        start, end = offset + chosen.start_char, offset + chosen.end_char
+        date = self.parse_date(chosen.text, "/founded/date", start, end)
+        if date is None:
+            return
+        founded["date"] = date
+        date_rule = date_rules.get((chosen.start, chosen.end), "date")
+        d.cite("/founded/date", start, end, f"{rule}+{date_rule}")
+        self.place(sentence, trigger_end, chosen, rule, offset)
+        self.founders(sentence, trigger_end, chosen, rule, offset)
+
+    def place(self, sentence: Span, trigger_end: int, date: Span, rule: str, offset: int) -> None:
+        d = self.draft
+        preps = self.lex_list("place_prepositions")
+        tokens = sentence.doc
+        months = set(self.lex.months)
+        for t in sentence:
+            if t.i < trigger_end or fold(t.text) not in preps or t.i + 1 >= sentence.end:
+                continue
+            j = t.i + 1
+            if date.start <= j < date.end or tokens[j].text.lower() in months or not tokens[j].text[:1].isupper():
+                continue
+            k = j
+            while k + 1 < sentence.end and (tokens[k + 1].text[:1].isupper() or
+                                            (tokens[k + 1].text in "-'’" and not tokens[k].whitespace_)
+                                            or (tokens[k].text in "-'’" and not tokens[k].whitespace_)):
+                k += 1
+            span = tokens[j:k + 1]
+            if fold(span.text) in self.vocab.countries or span.text.isupper():
+                continue
+            d.values["founded"]["place"] = span.text
+            d.cite("/founded/place", offset + span.start_char, offset + span.end_char, rule)
+            return
+
+    def founders(self, sentence: Span, trigger_end: int, date: Span, rule: str, offset: int) -> None:
+        d = self.draft
+        tokens = sentence.doc
+        stops = self.lex_list("not_founding_markers")
+        nouns = self.lex.member_nouns
+        words = self.lex.number_words
+        for t in sentence:
+            if t.i < trigger_end or date.start <= t.i < date.end:
+                continue
+            if fold(t.text) in stops:
+                return
+            value = int(t.text) if t.text.isdigit() and len(t.text) <= 4 and int(t.text) < 1800 else words.get(fold(t.text))
+            if not value:
+                continue
+            for k in range(t.i + 1, min(t.i + 6, sentence.end)):
+                if tokens[k].is_punct and tokens[k].text != "-":
+                    break
+                if fold(tokens[k].text) in nouns:
+                    d.values["founding_members_count"] = value
+                    d.cite("/founding_members_count", offset + t.idx, offset + tokens[k].idx + len(tokens[k]), rule)
+                    return
+
+    def lex_list(self, name: str) -> frozenset[str]:
+        return getattr(self.lex, name)
+
+    # ------------------------------------------------------------------ list sections
+
+    def items(self, kind: str) -> list[tuple[str, int, int]]:
+        """The items of the sections of `kind`: list items, else lines, else a prose list split."""
+        out: list[tuple[str, int, int]] = []
+        for section in self.by_kind.get(kind, []):
+            if section.opener in self.layout.inline_starts:
+                out += self.prose_list(section.opener, self.layout.inline_starts[section.opener])
+                continue
+            blocks = [self.doc.blocks[i] for i in section.blocks]
+            listed = [b for b in blocks if b.kind == "item"]
+            chosen = listed or [b for b in blocks if b.kind in ("paragraph", "row")]
+            for block in chosen:
+                start = block.cells[0][0] if block.cells else block.start
+                end = block.cells[0][1] if block.cells else block.end
+                value, s, e = trim(self.doc.text[start:end], start)
+                if value:
+                    out.append((value, s, e))
+        return out
+
+    def prose_list(self, i: int, start: int) -> list[tuple[str, int, int]]:
+        """Split "A; B; and, C." into items."""
+        block = self.doc.blocks[i]
+        text = self.doc.text[start:block.end]
+        out = []
+        pos = 0
+        pieces = text.split(";")
+        for n, piece in enumerate(pieces):
+            s = start + pos
+            pos += len(piece) + 1
+            if n == len(pieces) - 1:
+                match = re.match(r"^\s*(\w+)\s*,?\s+", piece)
+                if match and fold(match.group(1)) in self.lex_list("list_conjunctions"):
+                    s += match.end()
+                    piece = piece[match.end():]
+            value, vs, ve = trim(piece, s)
+            if value:
+                out.append((value, vs, ve))
+        return out
+
+    def text_items(self, kind: str) -> None:
+        d = self.draft
+        rule = self.rule(kind)
+        values = []
+        for n, (value, s, e) in enumerate(self.items(kind)):
+            values.append({"text": value})
+            d.cite(f"/{kind}/{n}/text", s, e, rule)
+        d.values[kind] = values
+        if kind in self.by_kind and not values:
+            d.warn("section_empty", f"a {kind} section was found but no item could be read from it", f"/{kind}")
+
+    def approaches(self) -> None:
+        d = self.draft
+        rule = self.rule("approaches")
+        out = []
+        for value, s, e in self.items("approaches"):
+            name, text = value, ""
+            name_start, name_end = s, e
+            split = self.split_label(value)
+            if split is not None:
+                left, right_at = split
+                name, name_end = left, s + len(left)
+                text, ts, te = trim(value[right_at:], s + right_at)
+            name, name_start = drop_article(name.strip(), name_start, self.lex.articles)
+            n = len(out)
+            out.append({"name": unquote_words(trim(name, 0)[0]), "text": text})
+            d.cite(f"/approaches/{n}/name", name_start, name_end, rule)
+            if text:
+                d.cite(f"/approaches/{n}/text", ts, te, rule)
+        d.values["approaches"] = out
+
+    @staticmethod
+    def split_label(value: str) -> tuple[str, int] | None:
+        """'Name: explanation' (or 'Name – explanation' with a short name) -> (name, offset of explanation)."""
+        match = re.search(r"\s*:\s+|\s*:$", value)
+        if match and len(value[:match.start()].split()) <= 12:
+            return value[:match.start()], match.end()
+        match = re.search(r"\s+[–—-]\s+", value)
+        if match and len(value[:match.start()].split()) <= 8:
+            return value[:match.start()], match.end()
+        return None
+
+    def partners(self) -> None:
+        d = self.draft
+        rule = self.rule("partners")
+        out = []
+        for value, s, e in self.items("partners"):
+            value, s = drop_article(value, s, self.lex.articles)
+            acronym = None
+            match = re.search(r"\s*\(([^()]{2,40})\)$", value)
+            n = len(out)
+            if match and names.looks_like_acronym(match.group(1)):
+                acronym = names.strip_quotes(match.group(1))
+                a = s + value.index(acronym, match.start())
+                d.cite(f"/partners/{n}/acronym", a, a + len(acronym), rule)
+                value = value[:match.start()]
+            name = value.strip()
+            out.append({"name": name, "acronym": acronym})
+            d.cite(f"/partners/{n}/name", s, s + len(name), rule)
+        d.values["partners"] = out
+
+    # ------------------------------------------------------------------ projects
+
+    def split_action(self, text: str) -> int | None:
+        """Offset where the objective starts in 'Project Name Objective text', at a capitalized action word."""
+        words = list(re.finditer(r"\S+", text))
+        verbs = self.lex.action_verbs
+        nouns = self.lex.action_nouns
+        ranked: list[tuple[int, int]] = []  # (rank, offset): verbs before nouns, an object after it first
+        for n, word in enumerate(words[1:], start=1):
+            w = word.group(0)
+            if not w[:1].isupper() or len(words) - n < 3:
+                continue
+            key = fold(w.strip(".,;:'\"“”"))
+            # A verb is followed by its object ("Provide drip kits"), a name word by a name word.
+            then = words[n + 1].group(0)
+            weak = 0 if then[:1].islower() or then[:1].isdigit() else 2
+            if key in verbs:
+                ranked.append((weak, word.start()))
+            elif key in nouns:
+                ranked.append((weak + 1, word.start()))
+        return min(ranked)[1] if ranked else None
+
+    def projects(self) -> None:
+        d = self.draft
+        rule = self.rule("projects")
+        out: list[dict[str, Any]] = []
+
+        def add_project(name: str, s: int, e: int) -> None:
+            d.cite(f"/projects/{len(out)}/name", s, e, rule)
+            out.append({"name": name, "objectives": []})
+
+        def add_objective(text: str, s: int, e: int) -> None:
+            objectives = out[-1]["objectives"]
+            d.cite(f"/projects/{len(out) - 1}/objectives/{len(objectives)}", s, e, rule)
+            objectives.append(text)
+
+        for section in self.by_kind.get("projects", []):
+            blocks = [self.doc.blocks[i] for i in section.blocks]
+            has_names = any(b.kind in ("heading", "row", "paragraph") for b in blocks)
+            for n, block in enumerate(blocks):
+                text, start = self.doc.block_text(block), block.start
+                nxt = blocks[n + 1] if n + 1 < len(blocks) else None
+                if block.kind == "row":
+                    cells = [(self.doc.text[a:b], a) for a, b in block.cells]
+                    if self.is_table_header(cells):
+                        continue
+                    name, s, e = trim(*cells[0])
+                    if not name:
+                        continue
+                    add_project(name, s, e)
+                    for cell, at in cells[1:]:
+                        value, s, e = trim(cell, at)
+                        if value:
+                            add_objective(value, s, e)
+                elif block.kind == "item" and out and has_names:
+                    value, s, e = trim(text, start)
+                    if value:
+                        add_objective(value, s, e)
+                elif block.kind == "item":  # "Name : objective" items, no name lines
+                    split = self.split_label(text)
+                    left = split[0] if split else text
+                    name, s, e = trim(left, start)
+                    add_project(name, s, e)
+                    if split:
+                        value, vs, ve = trim(text[split[1]:], start + split[1])
+                        if value:
+                            add_objective(value, vs, ve)
+                else:
+                    if block.kind == "paragraph" and self.is_prose(text) and not (nxt and nxt.kind == "item"):
+                        continue  # an introductory sentence, not a project
+                    at = self.split_action(text) if block.kind == "paragraph" else None
+                    name, s, e = trim(text[:at] if at else text, start)
+                    if not name:
+                        continue
+                    add_project(name, s, e)
+                    if at:
+                        value, vs, ve = trim(text[at:], start + at)
+                        add_objective(value, vs, ve)
+        d.values["projects"] = out
+
+    def is_table_header(self, cells: list[tuple[str, int]]) -> bool:
+        joined = " ".join(c for c, _ in cells)
+        tokens = self.vocab.nlp.make_doc(joined)
+        return any(e - s == len(tokens) for _, s, e in self.vocab.headings(tokens))
+
+    @staticmethod
+    def is_prose(text: str) -> bool:
+        return len(text.split()) > 14 and text.rstrip().endswith(".")
+
+    # ------------------------------------------------------------------ contacts and country
+
+    def contacts(self) -> None:
+        d = self.draft
+        rule = self.rule("contacts")
+        lines: list[tuple[str | None, str, int]] = []  # (label field, value, offset)
+        blocks = self.blocks("contacts")
+        n = 0
+        while n < len(blocks):
+            i = blocks[n]
+            block = self.doc.blocks[i]
+            text = self.text(i)
+            found = label_of(text, self.vocab.all_labels)
+            if found and found[0] in _CONTACT_FIELDS:
+                name, value, offset = found
+                if not value.strip() and n + 1 < len(blocks) and not label_of(self.text(blocks[n + 1]),
+                                                                               self.vocab.all_labels):
+                    n += 1
+                    nb = self.doc.blocks[blocks[n]]
+                    lines.append((name, self.text(blocks[n]), nb.start))
+                elif value.strip():
+                    lines.append((name, value, block.start + offset))
+            elif not found:
+                lines.append((None, text, block.start))
+            n += 1
+        address = None
+        emails: list[tuple[str, int, int]] = []
+        sites: list[tuple[str, int, int]] = []
+        phone_lines: list[tuple[str, int]] = []
+        for name, value, at in lines:
+            found_emails = [(m.group(0), at + m.start(), at + m.end()) for m in _EMAIL.finditer(value)]
+            emails += found_emails
+            rest = _EMAIL.sub(lambda m: " " * len(m.group(0)), value)  # offsets kept
+            found_sites = [(m.group(0).rstrip(".,:"), at + m.start(), at + m.start() + len(m.group(0).rstrip(".,:")))
+                           for m in (_URL.finditer(rest) if name != "website" else
+                                     (_URL.finditer(rest) if _URL.search(rest) else _DOMAIN.finditer(rest)))]
+            sites += found_sites
+            if name == "address" or (name is None and address is None and not found_emails and not found_sites
+                                     and len(re.findall(r"[^\W\d_]{2,}", value)) >= 2):
+                if name == "address" or not self.phones_in(value, None):
+                    if address is None:
+                        address = trim(value, at)
+                    continue
+            if name in ("phone", None):
+                phone_lines.append((value, at))
+        if address:
+            d.values["contacts"]["address"] = address[0]
+            d.cite("/contacts/address", address[1], address[2], rule)
+        for key, found in (("emails", emails), ("websites", sites)):
+            seen: list[str] = []
+            for value, s, e in found:
+                if value.lower() in (v.lower() for v in seen):
+                    continue
+                d.cite(f"/contacts/{key}/{len(seen)}", s, e, rule)
+                seen.append(value)
+            d.values["contacts"][key] = seen
+        self.country(phone_lines)
+        self.phones(phone_lines, rule)
+
+    def phones_in(self, text: str, region: str | None) -> list[phonenumbers.PhoneNumberMatch]:
+        try:
+            return list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))
+        except Exception:  # noqa: BLE001 - phonenumbers raises on odd input; a phone is then just absent
+            return []
+
+    def phones(self, lines: list[tuple[str, int]], rule: str | None) -> None:
+        d = self.draft
+        region = d.values.get("country")
+        out: list[str] = []
+        for value, at in lines:
+            for match in self.phones_in(value, region):
+                number = match.number
+                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                if e164 in out:
+                    continue
+                pointer = f"/contacts/phones/{len(out)}"
+                if not phonenumbers.is_valid_number(number):
+                    d.warn("phone_invalid", f"{match.raw_string!r} is not a valid number for "
+                           f"{phonenumbers.region_code_for_number(number) or region}", pointer)
+                d.cite(pointer, at + match.start, at + match.end, rule)
+                out.append(e164)
+            if region is None and re.search(r"\d{2}[\s.]?\d{2}[\s.]?\d{2}", value) and not self.phones_in(value, None):
+                d.warn("phone_no_country", f"{value!r} has no country prefix and the country is unknown",
+                       "/contacts/phones")
+        d.values["contacts"]["phones"] = out
+
+    def country(self, phone_lines: list[tuple[str, int]]) -> None:
+        """Country from the address, else an international phone prefix, else the name or description."""
+        d = self.draft
+        address = d.values["contacts"].get("address")
+        if address and "country" not in d.values:
+            start = d.evidence["/contacts/address"].start
+            found = self.country_in(address, start, last=True)
+            if found:
+                d.values["country"], s, e = found
+                d.cite("/country", s, e, "country.address")
+        if "country" not in d.values:
+            for value, at in phone_lines:
+                for match in self.phones_in(value, None):
+                    code = phonenumbers.region_code_for_number(match.number)
+                    if code and code != "ZZ":
+                        d.values["country"] = code
+                        d.cite("/country", at + match.start, at + match.end, "country.phone_prefix")
+                        return
+        if "country" not in d.values:
+            spans = []
+            if self.layout.title is not None:
+                spans.append(self.layout.title)
+            spans += self.blocks("description")
+            for i in spans:
+                found = self.country_in(self.text(i), self.doc.blocks[i].start)
+                if found:
+                    d.values["country"], s, e = found
+                    d.cite("/country", s, e, "country.name_or_demonym")
+                    return
+
+    def country_in(self, text: str, start: int, last: bool = False) -> tuple[str, int, int] | None:
+        """The first (or last) country name or demonym in `text`."""
+        words = list(re.finditer(r"[^\W\d_][\w'’.-]*", text))
+        hits = []
+        longest = 4
+        for n in range(len(words)):
+            for size in range(min(longest, len(words) - n), 0, -1):
+                s, e = words[n].start(), words[n + size - 1].end()
+                phrase = fold(text[s:e]).rstrip(".")
+                code = self.vocab.countries.get(phrase)
+                if code:
+                    hits.append((code, start + s, start + e))
+                    break
+        if not hits:
+            return None
+        return hits[-1] if last else hits[0]
+
+    # ------------------------------------------------------------------ aliases
+
+    def aliases(self, title: names.Title | None) -> None:
+        d = self.draft
+        name, acronym = d.values.get("name"), d.values.get("acronym")
+        if not name:
+            return
+        comparer = names.NameComparer(self.vocab)
+        known_names = [name]
+        found: dict[str, tuple[int, int, str]] = {}
+        own = {fold(name), fold(acronym or "")}
+
+        def add(text: str, s: int, e: int, rule: str) -> bool:
+            text = " ".join(text.split())
+            if not text or fold(text) in own or fold(text) in {fold(k) for k in found}:
+                return False
+            found[text] = (s, e, rule)
+            return True
+
+        if title and title.others and self.layout.title is not None:
+            base = self.doc.blocks[self.layout.title].start
+            for other, offset in title.others:
+                add(other, base + offset, base + offset + len(other), "title.translation")
+                known_names.append(other)
+        prose = self.blocks("description") + [s.opener for s in self.layout.sections if s.opener is not None
+                                               and self.doc.blocks[s.opener].kind == "paragraph"]
+        partner_acronyms = {names.acronym_key(p["acronym"]) for p in d.values.get("partners", []) if p["acronym"]}
+        for i in dict.fromkeys(prose):
+            text, base = self.text(i), self.doc.blocks[i].start
+            taken: list[tuple[int, int]] = []
+            for intro in self.lex.alias_intros:  # "known in French as the ...", longest first
+                for match in re.finditer(rf"\b{re.escape(intro)}\s+", fold(text)):
+                    if any(s <= match.start() < e for s, e in taken):
+                        continue
+                    taken.append(match.span())
+                    rest = text[match.end():]
+                    cut = re.search(r"[,;.()]|\s(is|est|es|was|a été|fue)\s", rest)
+                    phrase = rest[:cut.start()] if cut else rest
+                    phrase, s = drop_article(phrase.strip(), base + match.end(), self.lex.articles)
+                    if len(phrase.split()) >= 2:
+                        add(phrase, s, s + len(phrase), "alias.intro")
+                        known_names.append(phrase)
+            for s, e in names.name_windows(text, comparer, name):
+                add(text[s:e], base + s, base + e, "alias.same_words")
+                known_names.append(text[s:e])
+        if acronym:
+            for i in dict.fromkeys(prose):
+                text, base = self.text(i), self.doc.blocks[i].start
+                for match in names.ACRONYM_IN_TEXT.finditer(text):
+                    candidate = match.group(1)
+                    key = names.acronym_key(candidate)
+                    if candidate == acronym or key in partner_acronyms or not candidate.isupper():
+                        continue
+                    if self.introduced_as_other(text, match.start(), comparer, known_names):
+                        continue
+                    if names.same_acronym(acronym, candidate, known_names, comparer) and \
+                            add(candidate, base + match.start(), base + match.end(), "alias.acronym"):
+                        if key != names.acronym_key(acronym):
+                            self.draft.warn("alias_guessed", f"{candidate!r} taken as a variant of {acronym!r}",
+                                            "/aliases")
+        ordered = sorted(found)
+        d.values["aliases"] = ordered
+        for n, text in enumerate(ordered):
+            s, e, rule = found[text]
+            d.cite(f"/aliases/{n}", s, e, rule)
+
+    def introduced_as_other(self, text: str, at: int, comparer: names.NameComparer, known: list[str]) -> bool:
+        """Whether the acronym at `at` stands in parentheses after a name unlike ours (another organization)."""
+        if at == 0 or text[at - 1] != "(":
+            return False
+        before = text[:at - 1].rstrip()
+        words = before.split()
+        best = 0.0
+        for size in range(1, min(len(words), 16) + 1):
+            phrase = " ".join(words[-size:])
+            best = max(best, max(comparer.similarity(phrase, k) for k in known))
+        return best < names.NAME_SIMILARITY
+
+    # ------------------------------------------------------------------ all fields
+
+    def run(self) -> Draft:
+        d = self.draft
+        d.values.update(founded={}, contacts={"address": None, "phones": [], "emails": [], "websites": []})
+        title = self.title()
+        if "name" not in d.values:
+            self.name_from_prose()
+        elif "acronym" not in d.values:
+            self.acronym_from_prose()
+        self.header()
+        self.description()
+        self.founding()
+        self.approaches()
+        self.text_items("objectives")
+        self.projects()
+        self.partners()
+        self.text_items("perspectives")
+        self.contacts()
+        self.aliases(title)
+        self.truncation()
+        return d
+
+    def truncation(self) -> None:
+        """A document cut off mid-sentence: its last item is kept, and flagged."""
+        last = self.doc.blocks[-1]
+        words = self.doc.block_text(last).split()
+        if words and fold(words[-1]) in self.lex.stopwords | self.lex.articles:
+            self.draft.warn("truncated", "the document seems cut off mid-sentence; its last value may be partial")
+
+
+def extract_fields(doc: Document, layout: Layout, vocab: Vocab) -> Draft:
+    """Read every field of the record from the document's layout."""
+    return _Extractor(doc, layout, vocab).run()

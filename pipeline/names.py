@@ -1,0 +1,178 @@
+"""Organization names: title parsing, acronyms, and the aliases a document uses for itself.
+
+An alias is another spelling of the acronym (REIESS for REIESSG: edit distance, or the
+initials of one of the names), or a name made of the same words in another order or with
+a demonym for the country's name ("Plateforme Burkinabè de ..." / "Plateforme ... du
+Burkina Faso"), or a name introduced as a translation ("known in French as ..."). A name
+followed by its own acronym that is not like ours is another organization, and its
+acronym is never an alias.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from pipeline.vocab import Vocab, fold
+
+_QUOTES = "\"'“”‘’«»„‟‹›"
+_TITLE = re.compile(r"^(?P<name>.+?)\s*\((?P<paren>[^()]{1,120})\)\s*[.:]?$")
+_ACRONYM_WORD = re.compile(r"^[A-ZÀ-Ý0-9][A-ZÀ-Ý0-9&.\-/]*$")
+# An acronym in running text: capitals and digits, maybe joined by hyphens ("PB-ESS", "RRESS-SM").
+ACRONYM_IN_TEXT = re.compile(r"(?<![\w-])([A-ZÀ-Ý][A-ZÀ-Ý0-9]*(?:[-&][A-ZÀ-Ý0-9]+)*)(?![\w-])")
+ACRONYM_SIMILARITY = 0.8   # Indel similarity of two acronyms (letters and digits only)
+NAME_SIMILARITY = 0.9      # share of content words two names must have in common
+MIN_ACRONYM = 3
+
+
+def strip_quotes(text: str) -> str:
+    return text.strip().strip(_QUOTES).strip()
+
+
+def looks_like_acronym(text: str) -> bool:
+    """`REIESSG`, `ESS-FR`, `RENAPESS Mali`, `PB-ESS`: a first word mostly in capitals, short overall."""
+    words = strip_quotes(text).split()
+    if not words or len(words) > 3:
+        return False
+    first = words[0]
+    letters = [c for c in first if c.isalpha()]
+    caps = sum(1 for c in letters if c.isupper())
+    return bool(_ACRONYM_WORD.match(first)) and caps >= 2 or (caps >= 3 and caps >= 0.7 * len(letters))
+
+
+def acronym_key(text: str) -> str:
+    return "".join(c for c in fold(text).upper() if c.isalnum())
+
+
+@dataclass(frozen=True)
+class Title:
+    name: str
+    acronym: str | None
+    acronym_offset: int | None  # offset of the acronym in the title text
+    others: tuple[tuple[str, int], ...] = ()  # other names given in the parenthesis (translations)
+
+
+def parse_title(text: str) -> Title:
+    """`Full Name (ACRONYM)` -> name and acronym; `(Translated Name, ACR)` gives an alias too."""
+    match = _TITLE.match(text)
+    if match:
+        paren, base = match.group("paren"), match.start("paren")
+        parts = [(m.group(0), base + m.start()) for m in re.finditer(r"[^,;–—]+|(?<=\s)-(?=\s)", paren)]
+        parts = [(p, o) for p, o in parts if p.strip() and p.strip() != "-"]
+        acronyms = [(p, o) for p, o in parts if looks_like_acronym(p)]
+        if acronyms:
+            raw, offset = acronyms[-1]
+            acronym = strip_quotes(raw)
+            offset += raw.index(acronym[0])
+            others = tuple((strip_quotes(p), o + len(p) - len(p.lstrip())) for p, o in parts
+                           if (p, o) not in acronyms and len(strip_quotes(p).split()) >= 2)
+            return Title(match.group("name").strip(), acronym, offset, others)
+    for sep in (" – ", " — ", " - ", ": "):  # "ACR – Full Name" or "Full Name – ACR"
+        if sep in text:
+            left, right = text.split(sep, 1)
+            if looks_like_acronym(left) and not looks_like_acronym(right):
+                return Title(right.strip(), strip_quotes(left), text.index(strip_quotes(left)))
+            if looks_like_acronym(right) and not looks_like_acronym(left):
+                return Title(left.strip(), strip_quotes(right), len(left) + len(sep))
+    return Title(text.strip().rstrip("."), None, None)
+
+
+# --------------------------------------------------------------------------- name comparison
+
+
+class NameComparer:
+    """Compare organization names by their content words, demonyms folded into countries."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.stop = vocab.lex.stopwords | vocab.lex.articles | {"'", "’", ",", "-"}
+        self.longest_country = max((len(k.split()) for k in vocab.countries), default=1)
+
+    def words(self, text: str) -> list[str]:
+        raw = [w for w in re.split(r"[\s,;:()/]+|(?<=\w)['’](?=\w)", fold(text)) if w]
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            for size in range(min(self.longest_country, len(raw) - i), 0, -1):
+                phrase = " ".join(raw[i:i + size])
+                if phrase in self.vocab.countries:
+                    out.append("@" + self.vocab.countries[phrase])
+                    i += size
+                    break
+            else:
+                word = raw[i].strip(".'’\"")
+                if len(word) > 1 and word not in self.stop:  # one letter: an elided article (d', l')
+                    out.append(word)
+                i += 1
+        return out
+
+    def similarity(self, a: str, b: str) -> float:
+        """Share of content words in common (fuzzy per word, so a typo still counts)."""
+        wa, wb = self.words(a), self.words(b)
+        if not wa or not wb:
+            return 0.0
+        matched = 0
+        pool = list(wb)
+        for w in wa:
+            best = max(pool, key=lambda x: fuzz.ratio(w, x), default=None)
+            if best is not None and fuzz.ratio(w, best) >= 85:
+                matched += 1
+                pool.remove(best)
+        return 2 * matched / (len(wa) + len(wb))
+
+    def initials(self, text: str) -> str:
+        """Initials of the content words as written (a demonym keeps its own letter)."""
+        raw = [w.strip(".'’\"") for w in re.split(r"[\s,;:()/]+|(?<=\w)['’](?=\w)", fold(text))]
+        return "".join(w[0] for w in raw if len(w) > 1 and w not in self.stop).upper()
+
+
+def same_acronym(a: str, b: str, names: Iterable[str], comparer: NameComparer) -> bool:
+    """Whether acronym `b` spells the organization of acronym `a`: same letters nearly, or initials of a name."""
+    ka, kb = acronym_key(a), acronym_key(b)
+    if len(kb) < MIN_ACRONYM or not ka:
+        return False
+    if ka == kb:
+        return True
+    if ka[0] == kb[0] and abs(len(ka) - len(kb)) <= 2 and Indel.normalized_similarity(ka, kb) >= ACRONYM_SIMILARITY:
+        return True
+    return any(comparer.initials(name) == kb for name in names)
+
+
+@dataclass(frozen=True)
+class Alias:
+    text: str
+    start: int
+    end: int
+    rule: str
+
+
+def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[int, int]]:
+    """Spans of `text` that name the same organization as `target` (same content words)."""
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"[^\s,;:()]+(?:,(?=\s))?", text)]
+    size = len(comparer.words(target))
+    if size < 2:
+        return []
+    found: list[tuple[float, int, int]] = []
+    for i, (start, _) in enumerate(tokens):
+        first = text[start:tokens[i][1]].strip(",")
+        if not first[:1].isupper() or fold(first) in comparer.stop:
+            continue
+        for j in range(i + 1, min(len(tokens), i + size * 2 + 2)):
+            end = tokens[j][1]
+            last = text[tokens[j][0]:end].rstrip(",.")
+            head = re.split(r"['’]", last)[-1][:1]
+            if not (head.isupper() or head.isdigit()) or "(" in text[start:end] or ")" in text[start:end]:
+                continue
+            end = tokens[j][0] + len(last)
+            score = comparer.similarity(text[start:end], target)
+            if score >= NAME_SIMILARITY:
+                found.append((score, start, end))
+    found.sort(key=lambda f: (-f[0], -(f[2] - f[1]), f[1]))
+    chosen: list[tuple[int, int]] = []
+    for _, start, end in found:
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)

@@ -1,0 +1,220 @@
+"""Cut a document into its parts: title, header lines, description and the sections.
+
+Sections open at explicit headings ("Objectives", "Coordonnées"), at lead-in sentences
+("The objectives of the association are to:") and at prose lists ("several objectives,
+among which A; B; and, C"), all found by spaCy `PhraseMatcher`s built from the data files
+of `pipeline/vocab/<lang>/sections.yml`. Only candidate blocks are tokenized: short lines,
+and paragraphs that end with a colon or introduce a list.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc as SpacyDoc
+
+from pipeline.models import Document, Section
+from pipeline.vocab import Vocab, fold
+
+_LABEL = re.compile(r"^(?P<label>[^:\n]{1,40}?)\s*:\s*(?P<value>.*)$")
+_IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|tiff?)$", re.I)
+MAX_HEADING_TOKENS = 12
+MAX_LEADIN_TOKENS = 70
+
+
+def label_of(text: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, str, int] | None:
+    """(field, value, value offset) of a `Label: value` line whose label is known, else None."""
+    match = _LABEL.match(text)
+    if not match:
+        return None
+    label = fold(match.group("label")).rstrip(". ")
+    for name, words in labels.items():
+        if label in words or label.rstrip(".") in words:
+            return name, match.group("value").strip(), match.start("value")
+    return None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The parts of a document, as block indices."""
+
+    title: int | None
+    header: tuple[int, ...]
+    sections: tuple[Section, ...]
+    inline_starts: dict[int, int]  # opener block -> offset where a prose list starts
+
+
+class _Finder:
+    def __init__(self, doc: Document, vocab: Vocab) -> None:
+        self.doc = doc
+        self.vocab = vocab
+        self.blocks = doc.blocks
+
+    def text(self, i: int) -> str:
+        return self.doc.block_text(self.blocks[i])
+
+    def tokens(self, i: int) -> SpacyDoc:
+        return self.vocab.nlp.make_doc(self.text(i))
+
+    # ------------------------------------------------------------------ title and header
+
+    def is_skippable(self, i: int, title: str | None) -> bool:
+        """A logo caption, an image file name or the title said again."""
+        text = fold(self.text(i))
+        if _IMAGE.search(text) or (len(text.split()) <= 4 and "logo" in text.split()):
+            return True
+        return title is not None and text == title
+
+    def find_title(self) -> int | None:
+        for i, block in enumerate(self.blocks):
+            if self.is_skippable(i, None):
+                continue
+            text = self.text(i)
+            if block.kind == "heading":
+                return i
+            if block.kind != "paragraph" or label_of(text, self.vocab.all_labels):
+                return None
+            if len(text.split()) <= 30 and not text.endswith((".", ":")):
+                return i
+            return None
+        return None
+
+    def header_field(self, i: int) -> str | None:
+        """Which header field block `i` states: a `Label: value` line or a bare region."""
+        text = self.text(i)
+        found = label_of(text, self.vocab.all_labels)
+        if found and found[0] in ("region", "member_since", "chair", "country"):
+            return found[0]
+        if fold(text).rstrip(".") in self.vocab.lex.regions:
+            return "region"
+        return None
+
+    def find_header(self, start: int, title: str | None) -> tuple[list[int], int]:
+        header: list[int] = []
+        i = start
+        while i < len(self.blocks):
+            if self.blocks[i].kind in ("paragraph", "heading") and self.is_skippable(i, title):
+                i += 1
+                continue
+            field = self.header_field(i) if self.blocks[i].kind == "paragraph" else None
+            if field is None:
+                break
+            header.append(i)
+            found = label_of(self.text(i), self.vocab.all_labels)
+            if found and not found[1] and i + 1 < len(self.blocks):  # the value is on the next line
+                header.append(i + 1)
+                i += 1
+            i += 1
+        return header, i
+
+    # ------------------------------------------------------------------ openers
+
+    def heading_kind(self, i: int) -> tuple[str, str] | None:
+        """(kind, rule) when block `i` is only a known heading (with allowed prefixes)."""
+        tokens = self.tokens(i)
+        words = [t for t in tokens if not (t.is_punct or t.is_space or t.text in "#*")]
+        if not words or len(words) > MAX_HEADING_TOKENS:
+            return None
+        best: tuple[tuple[int, bool], str, str] | None = None
+        for match_id, start, end in self.vocab.headings(tokens):
+            before = [t for t in tokens[:start] if not (t.is_punct or t.text in "#*")]
+            after = [t for t in tokens[end:] if not t.is_punct]
+            if after or any(fold(t.text) not in self.vocab.heading_prefixes for t in before):
+                continue
+            rule = self.vocab.rule(match_id)
+            own = rule.startswith(self.vocab.lang + ".")
+            if best is None or (end - start, own) > best[0]:
+                best = ((end - start, own), rule.split(".")[1], f"{rule}:{tokens[start:end].text.lower()}")
+        return (best[1], best[2]) if best else None
+
+    def leadin_kind(self, tokens: SpacyDoc, before: int | None = None) -> tuple[str, str] | None:
+        """(kind, rule) of the lead-in phrase nearest the end of the block (or before token `before`)."""
+        best: tuple[int, int, str, str] | None = None
+        for match_id, start, end in self.vocab.leadins(tokens):
+            if before is not None and end > before:
+                continue
+            rule = self.vocab.rule(match_id)
+            key = (end, end - start)
+            if best is None or key >= best[:2]:
+                best = (end, end - start, rule.split(".")[1], f"{rule}:{tokens[start:end].text.lower()}")
+        return (best[2], best[3]) if best else None
+
+    def opens_list(self, i: int) -> bool:
+        text = self.text(i)
+        nxt = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
+        return text.endswith(":") or (nxt is not None and nxt.kind in ("item", "row"))
+
+    def opener(self, i: int) -> tuple[str, str, int | None] | None:
+        """(kind, rule, inline start) when block `i` opens a section."""
+        block = self.blocks[i]
+        if block.kind in ("heading", "paragraph", "row") and len(self.text(i)) <= 200:
+            found = self.heading_kind(i)
+            if found:
+                return found[0], found[1], None
+        if block.kind != "paragraph":
+            return None
+        text = self.text(i)
+        found_label = label_of(text, self.vocab.all_labels)
+        if found_label and found_label[0] in ("address", "phone", "email", "website"):
+            return "contacts", f"{self.vocab.lang}.contacts.label:{found_label[0]}", None
+        if self.opens_list(i) and len(text) <= 600:
+            tokens = self.tokens(i)
+            if len(tokens) <= MAX_LEADIN_TOKENS:
+                found = self.leadin_kind(tokens)
+                if found:
+                    return found[0], found[1], None
+        if ";" in text:  # "several objectives, among which A; B; and, C"
+            tokens = self.tokens(i)
+            for _, start, end in self.vocab.prose(tokens):
+                offset = tokens[end - 1].idx + len(tokens[end - 1])
+                found = self.leadin_kind(tokens, before=start)
+                if found and ";" in text[offset:]:
+                    skip = len(text[offset:]) - len(text[offset:].lstrip(" :"))
+                    return found[0], f"{found[1]}+prose:{tokens[start:end].text.lower()}", block.start + offset + skip
+        return None
+
+    # ------------------------------------------------------------------ the whole layout
+
+    def layout(self) -> Layout:
+        title = self.find_title()
+        title_fold = fold(self.text(title)) if title is not None else None
+        header, body = self.find_header(0 if title is None else title + 1, title_fold)
+        sections: list[Section] = []
+        inline: dict[int, int] = {}
+        kind, opener, rule, content = "description", None, None, []
+        for i in range(body, len(self.blocks)):
+            if self.blocks[i].kind in ("paragraph", "heading") and self.is_skippable(i, title_fold):
+                continue
+            found = self.opener(i)
+            if found is None or (found[0] == kind == "contacts"):
+                content.append(i)
+                continue
+            new_kind, new_rule, inline_start = found
+            if new_kind == kind and not content and inline_start is None:
+                continue  # "Projects" then "Project name Objectives": one section
+            sections.append(Section(kind, opener, tuple(content), rule))
+            kind, opener, rule, content = new_kind, i, new_rule, []
+            if inline_start is not None:
+                inline[i] = inline_start
+                content.append(i)
+                sections.append(Section(kind, opener, tuple(content), rule))
+                kind, opener, rule, content = "after_" + kind, i, None, []
+        sections.append(Section(kind, opener, tuple(content), rule))
+        return Layout(title, tuple(header), tuple(s for s in sections if s.kind != "end"), inline)
+
+
+def find_sections(doc: Document, vocab: Vocab) -> Layout:
+    """Cut the document into title, header lines, description and sections."""
+    return _Finder(doc, vocab).layout()
+
+
+def describe(doc: Document, layout: Layout) -> list[dict[str, object]]:
+    """A JSON-able view of the layout, for debugging a vocabulary change."""
+    def show(i: int) -> str:
+        return doc.block_text(doc.blocks[i])[:80]
+    out: list[dict[str, object]] = [{"title": show(layout.title) if layout.title is not None else None,
+                                     "header": [show(i) for i in layout.header]}]
+    for s in layout.sections:
+        out.append({"kind": s.kind, "rule": s.rule, "opener": None if s.opener is None else show(s.opener),
+                    "blocks": [show(i) for i in s.blocks]})
+    return out

@@ -1,0 +1,47 @@
+"""Shared test helpers: the checked-in dev corpus and the contract view of a record."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.models import Profile
+from pipeline.run import Input, extract_document
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = DATA / "corpus"
+GOLD_SUFFIX = ".expected.json"
+DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.is_file() and not p.name.endswith(".json"))
+# Keys a gold file has: the record minus source, evidence and warnings.
+NOT_IN_GOLD = ("source", "evidence", "warnings")
+
+
+def gold_of(path: Path) -> dict[str, Any]:
+    stem = path.name[: -len(path.suffix)]
+    return json.loads((path.parent / f"{stem}{GOLD_SUFFIX}").read_text(encoding="utf-8"))
+
+
+def extract(path: Path, root: Path | None = None) -> Any:
+    rel = path.relative_to(root).as_posix() if root else path.name
+    return extract_document(Input(path, rel))
+
+
+def contract_view(profile: Profile) -> dict[str, Any]:
+    data = profile.model_dump(mode="json")
+    for key in NOT_IN_GOLD:
+        data.pop(key)
+    return data
+
+
+@pytest.fixture(scope="session")
+def corpus_records() -> dict[str, Profile]:
+    """Every dev document extracted once per test session."""
+    out = {}
+    for path in DOCUMENTS:
+        record = extract(path)
+        assert isinstance(record, Profile), f"{path.name}: {record}"
+        out[path.name] = record
+    return out
