@@ -81,3 +81,15 @@ def test_deeply_nested_html_is_read_without_recursion_error() -> None:
 def test_unreadable_inputs_raise_typed_errors(name: str, data: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         read(name, data)
+
+
+def test_a_quoted_paragraph_in_another_language_does_not_flip_the_language() -> None:
+    from pipeline.language import detect_language
+
+    english = (CORPUS / "en-senegal-womens-coops.txt").read_text(encoding="utf-8")
+    french = ("La Plateforme poursuit plusieurs objectifs, parmi lesquels la structuration des filières agricoles "
+              "et artisanales et l'accès des ménages ruraux à la protection sociale à travers les mutuelles.")
+    lines = english.split("\n\n")
+    mixed = "\n\n".join(lines[:3] + [french] + lines[3:])
+    assert detect_language(read("a.txt", mixed.encode())).language == "en"
+    assert detect_language(read("a.txt", SOURCE.encode())).language == "fr"
