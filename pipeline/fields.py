@@ -364,15 +364,23 @@ class _Extractor:
         stops = self.lex_list("not_founding_markers")
         nouns = self.lex.member_nouns
         words = self.lex.number_words
+        longest = max((len(w.split()) for w in words), default=1)
         for t in sentence:
             if t.i < trigger_end or date.start <= t.i < date.end:
                 continue
             if fold(t.text) in stops:
                 return
-            value = int(t.text) if t.text.isdigit() and len(t.text) <= 4 and int(t.text) < 1800 else words.get(fold(t.text))
+            value, size = None, 1
+            if t.text.isdigit() and len(t.text) <= 4 and int(t.text) < 1800:
+                value = int(t.text)
+            else:  # "seven", "une douzaine": the longest number phrase starting here
+                for size in range(min(longest, sentence.end - t.i), 0, -1):
+                    value = words.get(fold(tokens[t.i:t.i + size].text))
+                    if value:
+                        break
             if not value:
                 continue
-            for k in range(t.i + 1, min(t.i + 6, sentence.end)):
+            for k in range(t.i + size, min(t.i + size + 5, sentence.end)):
                 if tokens[k].is_punct and tokens[k].text != "-":
                     break
                 if fold(tokens[k].text) in nouns:
@@ -757,7 +765,8 @@ class _Extractor:
                 for match in names.ACRONYM_IN_TEXT.finditer(text):
                     candidate = match.group(1)
                     key = names.acronym_key(candidate)
-                    if candidate == acronym or key in partner_acronyms or not candidate.isupper():
+                    if candidate == acronym or key in partner_acronyms or not candidate.isupper() \
+                            or text.startswith(acronym, match.start()):  # "RENAPESS" of "RENAPESS Mali"
                         continue
                     if self.introduced_as_other(text, match.start(), comparer, known_names):
                         continue

@@ -136,6 +136,9 @@ def same_acronym(a: str, b: str, names: Iterable[str], comparer: NameComparer) -
         return False
     if ka == kb:
         return True
+    head = acronym_key(a.split()[0]) if len(a.split()) > 1 else ka  # "RENAPESS Mali": its first word
+    if head != ka and same_acronym(a.split()[0], b, (), comparer):
+        return True
     if ka[0] == kb[0] and abs(len(ka) - len(kb)) <= 2 and Indel.normalized_similarity(ka, kb) >= ACRONYM_SIMILARITY:
         return True
     return any(comparer.initials(name) == kb for name in names)

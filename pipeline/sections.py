@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc as SpacyDoc
 
+from pipeline import names
 from pipeline.models import Document, Section
 from pipeline.vocab import Vocab, fold
 
 _LABEL = re.compile(r"^(?P<label>[^:\n]{1,40}?)\s*:\s*(?P<value>.*)$")
+_TITLE_LINE = re.compile(r"^[^()]{3,200}\([^()]{2,120}\)\s*$")
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|tiff?)$", re.I)
 MAX_HEADING_TOKENS = 12
 MAX_LEADIN_TOKENS = 70
@@ -66,18 +68,22 @@ class _Finder:
         return title is not None and text == title
 
     def find_title(self) -> int | None:
-        for i, block in enumerate(self.blocks):
-            if self.is_skippable(i, None):
-                continue
+        """The title: a `Name (ACRONYM)` line among the first lines, else the first heading or short line.
+
+        A logo caption or a short line before the real title (the acronym alone) is passed over.
+        """
+        first: int | None = None
+        for i, block in enumerate(self.blocks[:6]):
             text = self.text(i)
-            if block.kind == "heading":
+            if block.kind not in ("heading", "paragraph") or self.is_skippable(i, None):
+                continue
+            if len(text.split()) > 30 or label_of(text, self.vocab.all_labels):
+                break
+            if names.parse_title(text).acronym and _TITLE_LINE.match(text):
                 return i
-            if block.kind != "paragraph" or label_of(text, self.vocab.all_labels):
-                return None
-            if len(text.split()) <= 30 and not text.endswith((".", ":")):
-                return i
-            return None
-        return None
+            if first is None and (block.kind == "heading" or not text.endswith((".", ":"))):
+                first = i
+        return first
 
     def header_field(self, i: int) -> str | None:
         """Which header field block `i` states: a `Label: value` line or a bare region."""
