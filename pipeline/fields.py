@@ -235,6 +235,16 @@ class _Extractor:
                 ps, pe = person
                 d.values["chair"] = value[ps:pe]
                 d.cite("/chair", s + ps, s + pe, rule)
+        elif name == "founded" and "date" not in d.values["founded"]:
+            date = self.parse_date(value, "/founded/date", s, e)
+            if date:
+                d.values["founded"]["date"] = date
+                d.cite("/founded/date", s, e, rule)
+        elif name == "founding_members" and "founding_members_count" not in d.values:
+            number = re.search(r"\d+", value)
+            if number:
+                d.values["founding_members_count"] = int(number.group(0))
+                d.cite("/founding_members_count", s + number.start(), s + number.end(), rule)
         elif name == "country" and "country" not in d.values:
             code = self.vocab.countries.get(fold(value))
             if code:
@@ -594,7 +604,11 @@ class _Extractor:
             block = self.doc.blocks[i]
             text = self.text(i)
             found = label_of(text, self.vocab.all_labels)
-            if found and found[0] in _CONTACT_FIELDS:
+            if found and found[0] not in _CONTACT_FIELDS:  # "President: ..." among the contacts
+                value, s, e = trim(found[1], block.start + found[2])
+                if value:
+                    self.header_value(found[0], value, s, e)
+            elif found:
                 name, value, offset = found
                 if not value.strip() and n + 1 < len(blocks) and not label_of(self.text(blocks[n + 1]),
                                                                                self.vocab.all_labels):
@@ -817,11 +831,22 @@ class _Extractor:
         return d
 
     def truncation(self) -> None:
-        """A document cut off mid-sentence: its last item is kept, and flagged."""
-        last = self.doc.blocks[-1]
-        words = self.doc.block_text(last).split()
-        if words and fold(words[-1]) in self.lex.stopwords | self.lex.articles:
-            self.draft.warn("truncated", "the document seems cut off mid-sentence; its last value may be partial")
+        """A document cut off mid-sentence: its last item is kept, and flagged.
+
+        Cut off means the last block ends on an article or a link word ("... for the"), on
+        a comma or a hyphen, or lacks the final punctuation every item before it has.
+        """
+        blocks = self.doc.blocks
+        last = blocks[-1]
+        text = self.doc.block_text(last).rstrip()
+        words = text.split()
+        siblings = [self.doc.block_text(b).rstrip() for b in blocks[-6:-1] if b.kind == last.kind == "item"]
+        cut = bool(words) and (fold(words[-1]) in self.lex.stopwords | self.lex.articles or text[-1] in ",-–"
+                               or (len(siblings) >= 2 and all(s[-1] in ".;" for s in siblings)
+                                   and text[-1] not in ".;!?)»”\""))
+        if cut:
+            self.draft.warn("truncated", f"the document seems cut off mid-sentence after {text[-40:]!r}; "
+                            "its last value may be partial")
 
 
 def extract_fields(doc: Document, layout: Layout, vocab: Vocab) -> Draft:

@@ -18,21 +18,36 @@ from pipeline.models import Document, Section
 from pipeline.vocab import Vocab, fold
 
 _LABEL = re.compile(r"^(?P<label>[^:\n]{1,40}?)\s*:\s*(?P<value>.*)$")
+_NO_COLON = ("member_since", "founded")  # labels also written without a colon ("Member since 2019")
 _TITLE_LINE = re.compile(r"^[^()]{3,200}\([^()]{2,120}\)\s*$")
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|tiff?)$", re.I)
+HEADER_FIELDS = ("region", "member_since", "chair", "country", "founded", "founding_members")
 MAX_HEADING_TOKENS = 12
 MAX_LEADIN_TOKENS = 70
 
 
 def label_of(text: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, str, int] | None:
-    """(field, value, value offset) of a `Label: value` line whose label is known, else None."""
+    """(field, value, value offset) of a `Label: value` line whose label is known, else None.
+
+    `Tel./Fax:` is known when one of its parts is; `Member since 2019` (no colon) is known
+    for the header labels whose value is short.
+    """
     match = _LABEL.match(text)
-    if not match:
+    if match:
+        label = fold(match.group("label")).strip("*_ ").rstrip(". ")
+        parts = [label] + [p.strip().rstrip(".") for p in re.split(r"\s*[/&|]\s*|\s+(?:and|et|y|or|ou|o)\s+", label)]
+        for part in parts:
+            for name, words in labels.items():
+                if part in words or part.rstrip(".") in words:
+                    return name, match.group("value").strip(), match.start("value")
         return None
-    label = fold(match.group("label")).rstrip(". ")
-    for name, words in labels.items():
-        if label in words or label.rstrip(".") in words:
-            return name, match.group("value").strip(), match.start("value")
+    folded = fold(text)
+    for name in _NO_COLON:
+        for word in labels.get(name, ()):
+            if folded.startswith(word + " ") and len(text.split()) - len(word.split()) <= 4 \
+                    and any(c.isdigit() for c in text[len(word):]):
+                offset = len(text) - len(text[len(word):].lstrip())
+                return name, text[offset:].strip(), offset
     return None
 
 
@@ -89,7 +104,7 @@ class _Finder:
         """Which header field block `i` states: a `Label: value` line or a bare region."""
         text = self.text(i)
         found = label_of(text, self.vocab.all_labels)
-        if found and found[0] in ("region", "member_since", "chair", "country"):
+        if found and found[0] in HEADER_FIELDS:
             return found[0]
         if fold(text).rstrip(".") in self.vocab.lex.regions:
             return "region"

@@ -29,7 +29,8 @@ VOCAB_DIR = Path(__file__).parent / "vocab"
 LANGUAGES = ("en", "fr", "es")
 FALLBACK = "en"
 SECTION_KINDS = ("description", "objectives", "approaches", "projects", "partners", "perspectives", "contacts", "end")
-LABEL_FIELDS = ("region", "member_since", "chair", "country", "address", "phone", "email", "website")
+LABEL_FIELDS = ("region", "member_since", "chair", "country", "founded", "founding_members",
+                "address", "phone", "email", "website")
 MAX_TEXT = 30_000_000  # characters spaCy may tokenize in one document (the byte limit comes first)
 
 
