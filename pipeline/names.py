@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from pipeline.vocab import Vocab, fold
 
@@ -140,6 +140,8 @@ def same_acronym(a: str, b: str, names: Iterable[str], comparer: NameComparer) -
     if head != ka and same_acronym(a.split()[0], b, (), comparer):
         return True
     if ka[0] == kb[0] and abs(len(ka) - len(kb)) <= 2 and Indel.normalized_similarity(ka, kb) >= ACRONYM_SIMILARITY:
+        return True
+    if ka[0] == kb[0] and min(len(ka), len(kb)) >= 4 and OSA.distance(ka, kb) <= 1:  # LNSE / LSNE
         return True
     return any(comparer.initials(name) == kb for name in names)
 
