@@ -633,7 +633,8 @@ class _Extractor:
                                      (_URL.finditer(rest) if _URL.search(rest) else _DOMAIN.finditer(rest)))]
             sites += found_sites
             if name == "address" or (name is None and address is None and not found_emails and not found_sites
-                                     and len(re.findall(r"[^\W\d_]{2,}", value)) >= 2):
+                                     and len(re.findall(r"[^\W\d_]{2,}", value)) >= 2
+                                     and re.search(r"[\d,]", value) and not value.rstrip().endswith(":")):
                 if name == "address" or not self.phones_in(value, None):
                     if address is None:
                         address = trim(value, at)
@@ -699,20 +700,22 @@ class _Extractor:
                         d.values["country"] = code
                         d.cite("/country", at + match.start, at + match.end, "country.phone_prefix")
                         return
-        if "country" not in d.values:
-            spans = []
-            if self.layout.title is not None:
-                spans.append(self.layout.title)
-            spans += self.blocks("description")
-            for i in spans:
-                found = self.country_in(self.text(i), self.doc.blocks[i].start)
-                if found:
-                    d.values["country"], s, e = found
-                    d.cite("/country", s, e, "country.name_or_demonym")
-                    return
+        if "country" not in d.values and self.layout.title is not None:
+            i = self.layout.title
+            found = self.country_in(self.text(i), self.doc.blocks[i].start)
+            if found:
+                d.values["country"], s, e = found
+                d.cite("/country", s, e, "country.title")
+                return
+        if "country" not in d.values:  # the description, when it names one country only
+            hits = [hit for i in self.blocks("description")
+                    for hit in self.country_in(self.text(i), self.doc.blocks[i].start, every=True)]
+            if len({code for code, _, _ in hits}) == 1:
+                d.values["country"], s, e = hits[0]
+                d.cite("/country", s, e, "country.description")
 
-    def country_in(self, text: str, start: int, last: bool = False) -> tuple[str, int, int] | None:
-        """The first (or last) country name or demonym in `text`."""
+    def country_in(self, text: str, start: int, last: bool = False, every: bool = False) -> Any:
+        """The first (or last, or every) country name or demonym in `text`, with its span."""
         words = list(re.finditer(r"[^\W\d_][\w'’.-]*", text))
         hits = []
         longest = 4
@@ -724,8 +727,8 @@ class _Extractor:
                 if code:
                     hits.append((code, start + s, start + e))
                     break
-        if not hits:
-            return None
+        if every or not hits:
+            return hits if every else None
         return hits[-1] if last else hits[0]
 
     # ------------------------------------------------------------------ aliases
@@ -752,8 +755,10 @@ class _Extractor:
             for other, offset in title.others:
                 add(other, base + offset, base + offset + len(other), "title.translation")
                 known_names.append(other)
-        prose = self.blocks("description") + [s.opener for s in self.layout.sections if s.opener is not None
-                                               and self.doc.blocks[s.opener].kind == "paragraph"]
+        # Prose: the description, and every sentence-like paragraph outside the contact block.
+        contacts = set(self.blocks("contacts"))
+        prose = [i for i, b in enumerate(self.doc.blocks) if b.kind == "paragraph" and i not in contacts
+                 and i != self.layout.title and len(self.text(i).split()) >= 6]
         partner_acronyms = {names.acronym_key(p["acronym"]) for p in d.values.get("partners", []) if p["acronym"]}
         for i in dict.fromkeys(prose):
             text, base = self.text(i), self.doc.blocks[i].start

@@ -70,6 +70,9 @@ def parse_title(text: str) -> Title:
             others = tuple((strip_quotes(p), o + len(p) - len(p.lstrip())) for p, o in parts
                            if (p, o) not in acronyms and len(strip_quotes(p).split()) >= 2)
             return Title(match.group("name").strip(), acronym, offset, others)
+    quoted = re.match(r"^(?P<name>.+?)\s+[\"“«‘'](?P<acr>[^\"”»’']{2,40})[\"”»’']\s*$", text)
+    if quoted and looks_like_acronym(quoted.group("acr")):  # Full Name "ACR"
+        return Title(quoted.group("name").strip(), quoted.group("acr").strip(), quoted.start("acr"))
     for sep in (" – ", " — ", " - ", ": "):  # "ACR – Full Name" or "Full Name – ACR"
         if sep in text:
             left, right = text.split(sep, 1)
@@ -81,6 +84,20 @@ def parse_title(text: str) -> Title:
 
 
 # --------------------------------------------------------------------------- name comparison
+
+
+def word_similarity(a: str, b: str) -> float:
+    """Similarity of two words, 0-100; a place and its adjective share a long stem (Bruxelles, Bruxelloise)."""
+    if a == b:
+        return 100.0
+    stem = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        stem += 1
+    if stem >= 5 and stem >= 0.7 * min(len(a), len(b)):
+        return 90.0
+    return fuzz.ratio(a, b)
 
 
 class NameComparer:
@@ -117,8 +134,8 @@ class NameComparer:
         matched = 0
         pool = list(wb)
         for w in wa:
-            best = max(pool, key=lambda x: fuzz.ratio(w, x), default=None)
-            if best is not None and fuzz.ratio(w, best) >= 85:
+            best = max(pool, key=lambda x: word_similarity(w, x), default=None)
+            if best is not None and word_similarity(w, best) >= 85:
                 matched += 1
                 pool.remove(best)
         return 2 * matched / (len(wa) + len(wb))

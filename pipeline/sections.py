@@ -76,11 +76,14 @@ class _Finder:
     # ------------------------------------------------------------------ title and header
 
     def is_skippable(self, i: int, title: str | None) -> bool:
-        """A logo caption, an image file name or the title said again."""
+        """A logo caption, an image file name, or the title (or its name or acronym alone) said again."""
         text = fold(self.text(i))
         if _IMAGE.search(text) or (len(text.split()) <= 4 and "logo" in text.split()):
             return True
-        return title is not None and text == title
+        if title is None:
+            return False
+        parsed = names.parse_title(title)
+        return text in (fold(title), fold(parsed.name), fold(parsed.acronym or title))
 
     def find_title(self) -> int | None:
         """The title: a `Name (ACRONYM)` line among the first lines, else the first heading or short line.
@@ -117,7 +120,7 @@ class _Finder:
             if self.blocks[i].kind in ("paragraph", "heading") and self.is_skippable(i, title):
                 i += 1
                 continue
-            field = self.header_field(i) if self.blocks[i].kind == "paragraph" else None
+            field = self.header_field(i) if self.blocks[i].kind in ("paragraph", "item") else None
             if field is None:
                 break
             header.append(i)
@@ -184,6 +187,8 @@ class _Finder:
                 found = self.leadin_kind(tokens)
                 if found:
                     return found[0], found[1], None
+                if text.endswith(":") and len(tokens) <= 25:  # a lead-in of a kind we do not know
+                    return "other", "leadin.unknown", None
         if ";" in text:  # "several objectives, among which A; B; and, C"
             tokens = self.tokens(i)
             for _, start, end in self.vocab.prose(tokens):
@@ -198,13 +203,13 @@ class _Finder:
 
     def layout(self) -> Layout:
         title = self.find_title()
-        title_fold = fold(self.text(title)) if title is not None else None
-        header, body = self.find_header(0 if title is None else title + 1, title_fold)
+        title_text = self.text(title) if title is not None else None
+        header, body = self.find_header(0 if title is None else title + 1, title_text)
         sections: list[Section] = []
         inline: dict[int, int] = {}
         kind, opener, rule, content = "description", None, None, []
         for i in range(body, len(self.blocks)):
-            if self.blocks[i].kind in ("paragraph", "heading") and self.is_skippable(i, title_fold):
+            if self.blocks[i].kind in ("paragraph", "heading") and self.is_skippable(i, title_text):
                 continue
             found = self.opener(i)
             if found is None or (found[0] == kind == "contacts"):

@@ -12,9 +12,11 @@ from pipeline.run import Input, extract_document
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-CORPUS = DATA / "corpus"
+CORPUS = DATA / "corpus"      # a copy of the shared dev corpus
+VARIANTS = DATA / "variants"  # the project's own profiles: other phrasings and layouts, reviewed gold
 GOLD_SUFFIX = ".expected.json"
-DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.is_file() and not p.name.endswith(".json"))
+DOCUMENTS = sorted((p for d in (CORPUS, VARIANTS) for p in d.iterdir() if p.is_file()
+                    and not p.name.endswith(".json")), key=lambda p: p.name)
 # Keys a gold file has: the record minus source, evidence and warnings.
 NOT_IN_GOLD = ("source", "evidence", "warnings")
 

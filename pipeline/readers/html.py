@@ -19,8 +19,9 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
               "nav", "aside", "footer", "form", "button", "select", "input", "textarea", "dialog", "head")
 _DROP_ROLES = ("navigation", "banner", "contentinfo", "dialog", "alertdialog", "search", "complementary")
 # class or id words of page furniture that is never part of a profile
-_NOISE = re.compile(r"(^|[-_\s])(cookies?|consent|gdpr|breadcrumbs?|share|sharing|social|newsletter|"
-                    r"menu|navbar|sidebar|skip|popup|modal)([-_\s]|$)", re.I)
+_NOISE = re.compile(r"(^|[-_\s])(cookies?|consent|gdpr|rgpd|breadcrumbs?|share|sharing|social|newsletter|"
+                    r"menu|navbar|sidebar|skip|popup|modal|partager|partage|compartir|redes|reseaux|"
+                    r"suivez|siguenos|follow)([-_\s]|$)", re.I)
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "label",
            "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
