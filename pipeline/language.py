@@ -1,29 +1,56 @@
-"""Decide a document's main language from a sample of its prose (langdetect, seeded)."""
+"""Decide a document's main language from a sample of its prose.
+
+A cheap first test counts each supported language's function words (data in the
+lexicons); when one language clearly dominates, that is the answer. Otherwise (another
+language, or too little text) langdetect, seeded, decides on the same bounded sample.
+"""
 from __future__ import annotations
+
+import re
+from collections import Counter
 
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline.models import Document, Warning
+from pipeline.vocab import function_words
 
 SAMPLE_BLOCKS = 8        # prose blocks sampled, in document order
 SAMPLE_CHARS = 300       # characters taken from each: no single paragraph can dominate the sample
 MIN_WORDS = 6            # shorter blocks (labels, names) say little about the language
 DEFAULT = "en"
+DECISIVE_SHARE = 0.12    # function words of one language must make this share of all words
+DECISIVE_LEAD = 3.0      # ... and outnumber the next language's this many times
+_WORD = re.compile(r"[^\W\d_]+")
 
 
-def detect_language(doc: Document) -> Document:
-    """Fill `doc.language` from one detection over an even sample of the prose.
-
-    Each sampled block contributes at most SAMPLE_CHARS characters, so a French
-    paragraph quoted in an English profile is outweighed by the English ones; one
-    langdetect call per document keeps the cost bounded whatever the document's size.
-    """
+def sample_of(doc: Document) -> str:
     prose = [b for b in doc.blocks if b.kind in ("paragraph", "item")
              and len(doc.block_text(b).split()) >= MIN_WORDS][:SAMPLE_BLOCKS]
     if not prose:
         prose = [b for b in doc.blocks if b.kind in ("paragraph", "item", "heading")][:SAMPLE_BLOCKS]
-    sample = "\n".join(doc.block_text(b)[:SAMPLE_CHARS] for b in prose)
+    return "\n".join(doc.block_text(b)[:SAMPLE_CHARS] for b in prose)
+
+
+def by_function_words(sample: str) -> str | None:
+    """The language whose function words clearly dominate the sample, or None."""
+    words = [w.lower() for w in _WORD.findall(sample)]
+    counts = Counter({lang: sum(w in fw for w in words) for lang, fw in function_words().items()})
+    ranked = counts.most_common(2) + [("", 0)]
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if words and top >= DECISIVE_SHARE * len(words) and top >= DECISIVE_LEAD * max(second, 1):
+        return best
+    return None
+
+
+def detect_language(doc: Document) -> Document:
+    """Fill `doc.language` from an even sample of the prose (each block capped, so a quoted
+    paragraph in another language cannot flip it); cost bounded whatever the document's size."""
+    sample = sample_of(doc)
+    decided = by_function_words(sample)
+    if decided:
+        doc.language = decided
+        return doc
     DetectorFactory.seed = 0  # langdetect is random unless seeded before each call
     try:
         doc.language = detect_langs(sample)[0].lang.split("-")[0]

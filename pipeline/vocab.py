@@ -87,6 +87,7 @@ class Lexicon:
     place_prepositions: frozenset[str]
     not_founding_markers: frozenset[str]
     list_conjunctions: frozenset[str]
+    function_words: frozenset[str]
 
 
 def _lexicon(lang: str) -> Lexicon:
@@ -119,6 +120,7 @@ def _lexicon(lang: str) -> Lexicon:
         place_prepositions=folded("place_prepositions"),
         not_founding_markers=folded("not_founding_markers"),
         list_conjunctions=folded("list_conjunctions"),
+        function_words=frozenset(w.lower() for w in _strings(data, "function_words", path)),
     )
 
 
@@ -184,6 +186,14 @@ def _countries(lang: str) -> dict[str, str]:
         for name in names:
             out.setdefault(fold(str(name)), code)
     return out
+
+
+@cache
+def function_words() -> dict[str, frozenset[str]]:
+    """Each language's frequent words that no other language lists: a cheap first language test."""
+    lists = {lang: _lexicon(lang).function_words for lang in available_languages()}
+    return {lang: words - frozenset().union(*(w for other, w in lists.items() if other != lang))
+            for lang, words in lists.items()}
 
 
 def available_languages() -> list[str]:

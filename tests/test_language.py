@@ -1,0 +1,31 @@
+"""Language: the function-word shortcut agrees with langdetect, and steps aside for other languages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langdetect import DetectorFactory, detect
+
+from conftest import DOCUMENTS, gold_of
+from pipeline.language import by_function_words, detect_language, sample_of
+from pipeline.readers import read_document
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_shortcut_agrees_with_langdetect(path: Path) -> None:
+    sample = sample_of(read_document(path, path.name, path.read_bytes()))
+    DetectorFactory.seed = 0
+    assert by_function_words(sample) == detect(sample) == gold_of(path)["language"]
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("A Rede Brasileira de Economia Solidária é uma associação criada em 2010 por 20 cooperativas e associações "
+     "que trabalham com comércio justo e finanças solidárias em todo o país.", "pt"),
+    ("La Rete Italiana di Economia Solidale è un'associazione nata nel 2010 che riunisce cooperative, associazioni "
+     "e gruppi di acquisto solidale per promuovere il commercio equo e la finanza etica.", "it"),
+])
+def test_other_languages_go_to_langdetect(tmp_path: Path, text: str, lang: str) -> None:
+    assert by_function_words(text) is None
+    path = tmp_path / "p.txt"
+    path.write_text(f"Rede (R)\n\n{text}\n", encoding="utf-8")
+    assert detect_language(read_document(path, "p.txt", path.read_bytes())).language == lang
