@@ -1,7 +1,8 @@
 """Readers: one per format, each `bytes -> Document` with the same canonical text model.
 
 `read_document` picks the reader by file extension, enforces the size limit and hashes
-the raw bytes; the PDF and DOCX readers plug in here beside the text formats.
+the raw bytes. Every reader takes the `Limits`: the text formats need none beyond the
+size, the PDF reader refuses too many pages and the DOCX reader a ZIP that unpacks too big.
 """
 from __future__ import annotations
 
@@ -12,27 +13,47 @@ from pathlib import Path
 
 from pipeline.errors import EmptyDocument, TooLarge, UnsupportedFormat
 from pipeline.models import Document, Format
+from pipeline.readers.docx import read_docx
 from pipeline.readers.html import read_html
 from pipeline.readers.md import read_md
+from pipeline.readers.pdf import read_pdf
 from pipeline.readers.txt import read_txt
-
-Reader = Callable[[bytes, str, str], Document]
-READERS: dict[str, tuple[Format, Reader]] = {
-    ".txt": ("txt", read_txt),
-    ".text": ("txt", read_txt),
-    ".md": ("md", read_md),
-    ".markdown": ("md", read_md),
-    ".html": ("html", read_html),
-    ".htm": ("html", read_html),
-}
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-document limits; a document over them is refused as `too_large`."""
+    """Per-document limits; a document over any of them is refused as `too_large`.
+
+    `max_bytes`: the file's size (`--max-bytes`); `max_pages`: the pages of a PDF
+    (`--max-pages`); `max_unpacked_bytes`: what a DOCX (a ZIP) holds once unpacked, so
+    that a small "ZIP bomb" is refused before anything is decompressed.
+    """
 
     max_bytes: int = 20_000_000
     max_pages: int = 500
+    max_unpacked_bytes: int = 100_000_000
+
+
+Reader = Callable[[bytes, str, str, Limits], Document]
+
+
+def _no_limits(read: Callable[[bytes, str, str], Document]) -> Reader:
+    """A text reader in the registry: the size limit was enforced before it runs."""
+    def reader(data: bytes, path: str, sha256: str, limits: Limits) -> Document:
+        return read(data, path, sha256)
+    return reader
+
+
+READERS: dict[str, tuple[Format, Reader]] = {
+    ".txt": ("txt", _no_limits(read_txt)),
+    ".text": ("txt", _no_limits(read_txt)),
+    ".md": ("md", _no_limits(read_md)),
+    ".markdown": ("md", _no_limits(read_md)),
+    ".html": ("html", _no_limits(read_html)),
+    ".htm": ("html", _no_limits(read_html)),
+    ".pdf": ("pdf", read_pdf),
+    ".docx": ("docx", read_docx),
+}
 
 
 def sha256_of(data: bytes) -> str:
@@ -54,4 +75,4 @@ def read_document(path: Path, relpath: str, data: bytes, limits: Limits = Limits
     if len(data) > limits.max_bytes:
         raise TooLarge(f"{len(data):,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
     _, reader = entry
-    return reader(data, relpath, sha256_of(data))
+    return reader(data, relpath, sha256_of(data), limits)
