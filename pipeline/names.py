@@ -180,6 +180,9 @@ def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[i
     found: list[tuple[float, int, int]] = []
     for i, (start, _) in enumerate(tokens):
         first = text[start:tokens[i][1]].strip(",")
+        elided = re.match(r"^[^\W\d_]{1,2}['’](?=\w)", first)  # "L'Union": the name starts after "L'"
+        if elided and fold(elided.group(0)) in comparer.stop | {"l'", "d'"}:
+            start, first = start + elided.end(), first[elided.end():]
         if not first[:1].isupper() or fold(first) in comparer.stop:
             continue
         for j in range(i + 1, min(len(tokens), i + size * 2 + 2)):

@@ -171,8 +171,9 @@ class _Finder:
     def opener(self, i: int) -> tuple[str, str, int | None] | None:
         """(kind, rule, inline start) when block `i` opens a section."""
         block = self.blocks[i]
-        if block.kind in ("heading", "paragraph", "row") and len(self.text(i)) <= 200:
-            found = self.heading_kind(i)
+        numbered = block.kind == "item" and block.marker is not None and block.marker[:1].isdigit()
+        if (block.kind in ("heading", "paragraph", "row") or numbered) and len(self.text(i)) <= 200:
+            found = self.heading_kind(i)  # a numbered item that is only a heading: "1. Nos projets"
             if found:
                 return found[0], found[1], None
         if block.kind != "paragraph":

@@ -123,3 +123,18 @@ def test_trailing_page_furniture_is_not_part_of_the_last_section(tmp_path: Path)
     got = record(tmp_path, "Lakeside Network of Solidarity Enterprises (LNSE)\n\n" + EN_BODY +
                  "\n\nPartners\n\n- Lake Basin Authority\n- Kisumu County\n\nOur Members\n\n- Coop One\n- Coop Two\n")
     assert [p.name for p in got.partners] == ["Lake Basin Authority", "Kisumu County"]
+
+
+def test_bold_numbered_and_upper_case_headings(tmp_path: Path) -> None:
+    got = record(tmp_path, "**Union des Coopératives du Lac (UCL)**\n\nL'Union des Coopératives du Lac (UCL) a été "
+                           "fondée en 2007 à Tanger par 12 coopératives.\n\n**OBJECTIFS :**\n\n- Former les "
+                           "coopérateurs ;\n\n**1. Nos projets**\n\n1. Marché bio : ouvrir un point de vente\n",
+                 name="profile.md")
+    assert [o.text for o in got.objectives] == ["Former les coopérateurs"]
+    assert [(p.name, p.objectives) for p in got.projects] == [("Marché bio", ["ouvrir un point de vente"])]
+
+
+def test_the_name_after_an_elided_article_is_not_an_alias(tmp_path: Path) -> None:
+    got = record(tmp_path, "Union des Coopératives du Lac (UCL)\n\nL'Union des Coopératives du Lac (UCL) fédère "
+                           "des coopératives agricoles de la région.\n")
+    assert got.aliases == []
