@@ -17,7 +17,7 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from pipeline import names
-from pipeline.models import Document, Evidence, Section, Warning
+from pipeline.models import Block, Document, Evidence, Section, Warning
 from pipeline.sections import Layout, label_of
 from pipeline.vocab import Vocab, fold
 
@@ -483,11 +483,32 @@ class _Extractor:
             return value[:match.start()], match.end()
         return None
 
+    def partner_names(self) -> list[tuple[str, int, int]]:
+        """The partner items; a paragraph listing names ("A (ACR), B; and C") is split at its separators."""
+        out: list[tuple[str, int, int]] = []
+        for value, s, e in self.items("partners"):
+            pieces = list(re.finditer(r"[^;]+", value)) if ";" in value else list(re.finditer(r"[^,]+", value))
+            names_like = len(pieces) > 1 and all(p.group(0).strip()[:1].isupper() for p in pieces)
+            if not names_like or any(b.kind == "item" for b in self.section_blocks("partners")):
+                out.append((value, s, e))
+                continue
+            for piece in pieces:
+                text, ps, pe = trim(piece.group(0), s + piece.start())
+                conj = re.match(r"^(\w+)\s+(?=[A-ZÀ-Ý])", text)
+                if conj and fold(conj.group(1)) in self.lex.list_conjunctions:
+                    text, ps = text[conj.end():], ps + conj.end()
+                if text:
+                    out.append((text, ps, pe))
+        return out
+
+    def section_blocks(self, kind: str) -> list[Block]:
+        return [self.doc.blocks[i] for i in self.blocks(kind)]
+
     def partners(self) -> None:
         d = self.draft
         rule = self.rule("partners")
         out = []
-        for value, s, e in self.items("partners"):
+        for value, s, e in self.partner_names():
             value, s = drop_article(value, s, self.lex.articles)
             acronym = None
             match = re.search(r"\s*\(([^()]{2,40})\)$", value)
@@ -686,9 +707,10 @@ class _Extractor:
         """Country from the address, else an international phone prefix, else the name or description."""
         d = self.draft
         address = d.values["contacts"].get("address")
-        if address and "country" not in d.values:
+        if address and "country" not in d.values:  # the address's last part ("..., Dakar, Senegal")
             start = d.evidence["/contacts/address"].start
-            found = self.country_in(address, start, last=True)
+            last = re.split(r",|\s[-–]\s", address)[-1]
+            found = self.country_in(last, start + len(address) - len(last), last=True)
             if found:
                 d.values["country"], s, e = found
                 d.cite("/country", s, e, "country.address")

@@ -138,3 +138,26 @@ def test_the_name_after_an_elided_article_is_not_an_alias(tmp_path: Path) -> Non
     got = record(tmp_path, "Union des Coopératives du Lac (UCL)\n\nL'Union des Coopératives du Lac (UCL) fédère "
                            "des coopératives agricoles de la région.\n")
     assert got.aliases == []
+
+
+def test_html_definition_lists_are_label_lines(tmp_path: Path) -> None:
+    page = ("<html><body><main><h1>Red de Comercio Justo del Lago (RCJL)</h1><dl><dt>Región</dt><dd>América Latina"
+            "</dd><dt>Miembro desde</dt><dd>2017</dd></dl><p>La Red de Comercio Justo del Lago (RCJL) agrupa a "
+            "organizaciones campesinas del sur.</p><h2>Contacto</h2><dl><dt>Dirección</dt><dd>Av. Alemania 0281, "
+            "Temuco</dd><dt>Teléfono / Fax</dt><dd>+56 45 221 3344</dd></dl></main></body></html>")
+    got = record(tmp_path, page, name="profile.html")
+    assert (got.region, got.member_since, got.contacts.address) == ("América Latina", "2017", "Av. Alemania 0281, Temuco")
+    assert got.description.startswith("La Red")
+
+
+def test_a_street_named_after_a_country_is_not_the_country(tmp_path: Path) -> None:
+    got = record(tmp_path, "Red Solidaria del Lago (RSL)\n\nLa Red Solidaria del Lago (RSL) agrupa cooperativas.\n\n"
+                           "Contacto\n\nDirección: Av. Alemania 0281, Temuco\nTeléfono: +56 45 221 3344\n")
+    assert got.country == "CL"
+
+
+def test_partners_listed_in_one_paragraph(tmp_path: Path) -> None:
+    got = record(tmp_path, "Red Solidaria del Lago (RSL)\n\nLa Red Solidaria del Lago (RSL) agrupa cooperativas.\n\n"
+                           "Aliados\n\nFundación Tierra Viva (FTV), Municipalidad de Temuco, Banco Solidario\n")
+    assert [(p.name, p.acronym) for p in got.partners] == [("Fundación Tierra Viva", "FTV"),
+                                                           ("Municipalidad de Temuco", None), ("Banco Solidario", None)]

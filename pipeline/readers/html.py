@@ -5,6 +5,8 @@ content is the `<article>` holding the page's `<h1>`, else `<main>`, else the bo
 navigation, headers, footers, asides, forms and cookie or share banners are removed
 before the walk. Headings, paragraphs (split at `<br>`), list items (with their depth)
 and table rows (with their cells) become blocks.
+A page whose elements nest more than `MAX_NESTING` deep is refused as `too_large` before
+it is parsed.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline.errors import TooLarge
 from pipeline.models import Document
 from pipeline.readers.text import BULLET, TextBuilder, add_lines, decode
 
@@ -27,6 +30,14 @@ _INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", 
            "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
            "del", "ins", "-text", "big", "tt", "nobr"}
 _MAX_DEPTH = 120  # deeper markup is read as flat text: hostile pages nest thousands of levels
+# Elements open at once, beyond which a page is refused: the HTML parser's time grows with the
+# square of the nesting (100,000 nested <div>s take minutes), and no real page comes near it.
+MAX_NESTING = 5_000
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+# Void elements and elements whose end tag may be left out: they do not stay open.
+_NOT_NESTING = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
+                "optgroup", "rb", "rt", "rtc", "rp", "colgroup", "caption", "html", "head", "body", "!doctype"}
 
 
 def _is_noise(node: LexborNode) -> bool:
@@ -65,6 +76,9 @@ class _Walker:
         if tag == "table":
             self.table(node, depth)
             return
+        if tag == "dl":
+            self.definitions(node)
+            return
         if tag in ("p", "address", "blockquote", "dd", "dt", "figcaption", "pre"):
             self.out.gap()
         line: list[str] = []
@@ -84,6 +98,22 @@ class _Walker:
                 line = []
                 self.block(child, depth + 1)
         self.lines("".join(line))
+
+    def definitions(self, node: LexborNode) -> None:
+        """`<dt>Label</dt><dd>value</dd>` pairs become `Label: value` lines, as a profile header writes them."""
+        self.out.gap()
+        term: str | None = None
+        for child in node.iter(include_text=False):
+            text = " ".join(child.text(deep=True, separator=" ").split())
+            if child.tag == "dt":
+                if term is not None:
+                    self.lines(term)
+                term = text.rstrip(":")
+            elif child.tag == "dd":
+                self.lines(f"{term}: {text}" if term else text)
+                term = None
+        if term is not None:
+            self.lines(term)
 
     def inline(self, node: LexborNode) -> str:
         """Text of an inline element; a `<br>` inside it still breaks the line."""
@@ -138,7 +168,7 @@ class _Walker:
 
     def table(self, node: LexborNode, depth: int) -> None:
         self.out.gap()
-        for row in node.css("tr"):
+        for row in _own_rows(node):
             cells: list[str] = []
             nested: list[LexborNode] = []
             for cell in row.iter(include_text=False):
@@ -158,9 +188,43 @@ class _Walker:
                 self.block(child, depth + 1)
 
 
+def _own_rows(table: LexborNode) -> list[LexborNode]:
+    """A table's own rows, not those of the tables nested in its cells (walked once, as the cells' blocks).
+
+    Taking every descendant `<tr>` would read a nested table once per enclosing table, and
+    a page of tables nested n deep 2^n times.
+    """
+    rows = []
+    for child in table.iter(include_text=False):
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows += [row for row in child.iter(include_text=False) if row.tag == "tr"]
+    return rows
+
+
+def nesting_over(markup: str, limit: int = MAX_NESTING) -> int | None:
+    """The nesting depth the tags reach once it is over `limit` (counted from the tags, before parsing), else None."""
+    depth = 0
+    for match in _TAG.finditer(markup):
+        if match.group(3) or match.group(2).lower() in _NOT_NESTING:
+            continue
+        if match.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > limit:
+                return depth
+    return None
+
+
 def read_html(data: bytes, path: str, sha256: str) -> Document:
     """Read a saved profile page."""
-    tree = LexborHTMLParser(decode(data))
+    markup = decode(data)
+    if nesting_over(markup) is not None:
+        raise TooLarge(f"the page nests elements more than {MAX_NESTING:,} deep: refused before parsing, whose "
+                       "time grows with the square of the depth")
+    tree = LexborHTMLParser(markup)
     for node in tree.css(", ".join(_DROP_TAGS)):
         node.decompose()
     root = _main_content(tree)
