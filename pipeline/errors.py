@@ -44,3 +44,15 @@ class NoProfile(PipelineError):
 
 class ValidationFailed(PipelineError):
     code, stage = "invalid_record", "validate"
+
+
+class TimedOut(PipelineError):
+    """The document took longer than `Limits.timeout_seconds` (`--timeout`): it was stopped."""
+
+    code, stage = "timeout", "pipeline"
+
+
+class OverMemory(TooLarge):
+    """Extracting the document needed more than `Limits.max_memory_bytes` (`--max-memory`)."""
+
+    stage = "pipeline"

@@ -10,8 +10,10 @@ last laid the document out (`w:lastRenderedPageBreak`); a file never opened in W
 all on page 1 unless it has explicit breaks.
 
 The file is a ZIP: its declared unpacked size is checked against the limit before any
-part is decompressed (a "ZIP bomb" is refused as `too_large`; `zipfile` never inflates
-an entry past its declared size). python-docx parses the XML with lxml without resolving
+part is decompressed (a "ZIP bomb" is refused as `too_large`), then every part is inflated
+once in bounded chunks, which `zipfile` stops at the declared size (a ZIP that lies about
+its sizes is refused as damaged). A password-protected .docx (Word wraps it in an OLE
+container) is refused as `encrypted`. python-docx parses the XML with lxml without resolving
 entities (`resolve_entities=False`), so an external entity is never fetched or read.
 """
 from __future__ import annotations
@@ -31,7 +33,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped]
 
-from pipeline.errors import ReadError, TooLarge
+from pipeline.errors import Encrypted, ReadError, TooLarge
 from pipeline.models import Document
 from pipeline.readers.text import BULLET, TextBuilder, add_lines
 
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
     from pipeline.readers import Limits
 
 MAX_ENTRIES = 10_000
+_CHUNK = 1 << 20  # bytes inflated at a time while checking the parts
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: a .doc, or an encrypted .docx
 _HEADING = re.compile(r"^heading\s*([1-9])$", re.I)
 _DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, PackageNotFoundError, KeyError, ValueError,
             etree.XMLSyntaxError, zlib.error, EOFError, NotImplementedError)
@@ -59,16 +63,33 @@ def read_docx(data: bytes, path: str, sha256: str, limits: Limits) -> Document:
 
 
 def check_archive(data: bytes, limits: Limits) -> None:
-    """Refuse a file that is not a ZIP, or that would unpack to more than the limit."""
+    """Refuse a file that is not a ZIP, or that would unpack to more than the limit.
+
+    The sizes the ZIP declares are checked first; then every part is inflated once, in
+    chunks, and thrown away: `zipfile` stops a part at its declared size and checks its
+    CRC, so a ZIP whose headers understate what a part inflates to ("2 KB", then 20 GB)
+    is refused as damaged before python-docx would inflate it whole into memory.
+    """
+    if data.startswith(_OLE):  # Word saves a password-protected .docx inside an OLE container
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise Encrypted("the .docx file is protected by a password and cannot be opened")
+        raise ReadError("not a .docx file: an older Word (.doc) or other OLE document; save it as .docx")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as err:
+            unpacked = sum(entry.file_size for entry in entries)
+            if len(entries) > MAX_ENTRIES or unpacked > limits.max_unpacked_bytes:
+                raise TooLarge(f"the .docx file would unpack to {unpacked:,} bytes in {len(entries):,} parts, over "
+                               f"the limit of {limits.max_unpacked_bytes:,} bytes")
+            for entry in entries:
+                with archive.open(entry) as part:
+                    while part.read(_CHUNK):
+                        pass
+    except RuntimeError as err:  # zipfile's word for a part encrypted with a password
+        raise Encrypted(f"the .docx file has a part protected by a password ({err})") from err
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, zlib.error,
+            NotImplementedError) as err:
         raise ReadError(f"not a readable .docx file: the ZIP archive is damaged or truncated ({err})") from err
-    unpacked = sum(entry.file_size for entry in entries)
-    if len(entries) > MAX_ENTRIES or unpacked > limits.max_unpacked_bytes:
-        raise TooLarge(f"the .docx file would unpack to {unpacked:,} bytes in {len(entries):,} parts, over the "
-                       f"limit of {limits.max_unpacked_bytes:,} bytes")
 
 
 # --------------------------------------------------------------------------- styles and numbering

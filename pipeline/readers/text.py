@@ -41,10 +41,19 @@ def decode(data: bytes) -> str:
                 return _checked(data.decode(encoding))
             except UnicodeDecodeError as err:
                 raise NotText(f"the file starts with a {encoding} byte-order mark but does not decode: {err}") from err
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return _checked(data.decode(utf16))
+        except (UnicodeDecodeError, NotText):
+            pass
     try:
         return _checked(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_with_cp1252(data)
+    if mixed is not None:
+        return _checked(mixed)
     # The least chaotic reading wins; coherence (language fit) only breaks ties. charset-normalizer's
     # own best() favours coherence, which picks e.g. ISO-8859-14 over Windows-1252 for French text.
     candidates = list(from_bytes(data[:1_000_000]))
@@ -58,6 +67,50 @@ def decode(data: bytes) -> str:
         return _checked(data.decode(encoding))
     except (UnicodeDecodeError, LookupError) as err:
         raise NotText(f"the text looked like {encoding} but does not decode: {err}") from err
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """`utf-16-le` or `-be` when the bytes look like UTF-16 with no BOM: a zero high byte on most characters.
+
+    Latin text in UTF-16 is half zero bytes, all on one side; without this check plain
+    ASCII in UTF-16 would pass as UTF-8 full of NUL characters and be refused as binary.
+    """
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd > 0.3 and zeros_even < 0.02:
+        return "utf-16-le"
+    if zeros_even > 0.3 and zeros_odd < 0.02:
+        return "utf-16-be"
+    return None
+
+
+_INVALID_BYTE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as `surrogateescape` keeps it
+_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")  # a character UTF-8 spelled in several bytes
+
+
+def _utf8_with_cp1252(data: bytes) -> str | None:
+    """UTF-8 text with some Windows-1252 bytes in it (pieces pasted together): each stray byte read as cp1252.
+
+    Taken only when the file holds real UTF-8 characters too — at least one for every ten
+    stray bytes, which a legacy single-byte file (where a valid UTF-8 pair is an accident)
+    does not reach — otherwise None and the detector chooses one encoding for the file.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_INVALID_BYTE.findall(text))
+    if not stray or len(_MULTIBYTE.findall(text)) * 10 < stray:
+        return None
+    return _INVALID_BYTE.sub(lambda m: _cp1252(ord(m.group()) - 0xDC00), text)
+
+
+def _cp1252(byte: int) -> str:
+    """One byte as Windows-1252 (the five bytes it leaves undefined as Latin-1 control characters, dropped later)."""
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
 
 
 def _checked(text: str) -> str:
