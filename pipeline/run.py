@@ -1,6 +1,16 @@
-"""The runner: the one place where stages are chained, one document at a time.
+"""The runner: the one place where stages are chained.
 
-    read -> detect_language -> find_sections -> extract_fields -> build_profile
+Each document, in input order (documents stream through; `--jobs N` extracts them in
+worker processes, `workers.py`):
+
+    read bytes -> [cache | read -> detect_language -> find_sections -> extract_fields -> build_profile]
+               -> apply_curation
+
+The cache (`cache.py`) keeps what a document gave before curation, so the curators'
+corrections apply on every run. Then, once every document is done, the corpus-level
+registry stage (`pipeline/registry.py`) on the names the records give (only those are
+kept in memory; the records wait in a spool file), and a second streaming pass writes
+each record with its partners' registry refs (`write.py`).
 
 `extract_document` never raises for a document's sake: what cannot be read, or breaks
 a rule of the contract, becomes an `ErrorRecord` naming the file and the reason, and a
@@ -8,20 +18,40 @@ bug becomes one too (code `internal_error`), so a run always goes on.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pipeline.errors import PipelineError, TooLarge
+from pipeline.cache import CACHE_DIR, Cache, Outcome
+from pipeline.curation import CurationFile, apply_curation
+from pipeline.errors import OverMemory, PipelineError, TimedOut, TooLarge
 from pipeline.fields import extract_fields
 from pipeline.language import detect_language
-from pipeline.models import ErrorRecord, ErrorSource, Profile
-from pipeline.readers import Limits, format_of, read_document, sha256_of
+from pipeline.limits import Limits
+from pipeline.models import Document, ErrorRecord, ErrorSource, Profile
+from pipeline.readers import format_of, read_document, sha256_of
+from pipeline.registry import (DECISIONS, ORGANIZATIONS, Decisions, Entry, Merge, Mention, Registry,
+                               build_registry, load_decisions)
 from pipeline.sections import find_sections
 from pipeline.validate import build_profile
 from pipeline.vocab import load_vocab
-from pipeline.write import write_outputs
+from pipeline.workers import executor
+from pipeline.write import ERRORS, MANIFEST, PROFILES, TABLES_DIR, RunWriter, Staging, pretty_json
+
+DOCS_PER_WORKER = 8  # a smaller run is extracted in this process: starting a worker costs more than it saves
+# Test-only: `sleep:<path>`, `hang:<path>` (ignores the in-process timer) or `allocate:<path>` makes the
+# document at that input path slow or huge, to test the limits. Read from the environment of the process
+# that calls `run`, never from a document.
+TEST_HOOK = "PROFILES_TEST_HOOK"
 
 
 @dataclass(frozen=True)
@@ -47,61 +77,366 @@ def discover(paths: Iterable[Path]) -> list[Input]:
     return [found[k] for k in sorted(found)]
 
 
-def extract_document(item: Input, limits: Limits = Limits()) -> Profile | ErrorRecord:
-    """Extract one document: a validated record, or an error record saying why not."""
-    data: bytes | None = None
-    try:
-        size = item.path.stat().st_size
-        if size > limits.max_bytes:
-            raise TooLarge(f"{size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
-        data = item.path.read_bytes()
-        doc = read_document(item.path, item.relpath, data, limits)
-        doc = detect_language(doc)
-        vocab = load_vocab(doc.language)
-        layout = find_sections(doc, vocab)
-        draft = extract_fields(doc, layout, vocab)
-        return build_profile(draft)
-    except PipelineError as err:
-        return _error(item, data, err.code, err.stage, str(err))
-    except OSError as err:
-        return _error(item, data, "unreadable", "read", f"the file could not be read: {err.strerror or err}")
-    except Exception as err:  # noqa: BLE001 - a bug is recorded, never silent, and the run goes on
-        where = traceback.extract_tb(err.__traceback__)[-1]
-        return _error(item, data, "internal_error", "pipeline",
-                      f"{type(err).__name__}: {err} (at {Path(where.filename).name}:{where.lineno}); please report")
+# --------------------------------------------------------------------------- one document
 
 
-def _error(item: Input, data: bytes | None, code: str, stage: str, message: str) -> ErrorRecord:
+def read_input(item: Input, limits: Limits) -> bytes:
+    """The document's bytes; one over `limits.max_bytes` is refused before it is read."""
+    size = item.path.stat().st_size
+    if size > limits.max_bytes:
+        raise TooLarge(f"{size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
+    return item.path.read_bytes()
+
+
+def extract_profile(item: Input, data: bytes, limits: Limits) -> tuple[Profile, Document]:
+    """The stages of one document's extraction, up to the validated record (before curation)."""
+    doc = read_document(item.path, item.relpath, data, limits)
+    doc = detect_language(doc)
+    vocab = load_vocab(doc.language)
+    layout = find_sections(doc, vocab)
+    draft = extract_fields(doc, layout, vocab)
+    return build_profile(draft), doc
+
+
+def error_record(item: Input, data: bytes | None, err: BaseException) -> ErrorRecord:
+    """The error record of a document that gave no record, from what stopped it."""
+    if isinstance(err, MemoryError) and not isinstance(err, PipelineError):
+        err = OverMemory("extracting it needed more memory than there was (--max-memory)")
+    if isinstance(err, PipelineError):
+        code, stage, message = err.code, err.stage, str(err)
+    elif isinstance(err, OSError):
+        code, stage, message = "unreadable", "read", f"the file could not be read: {err.strerror or err}"
+    else:  # a bug: recorded, never silent, and the run goes on
+        where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+        at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+        code, stage, message = "internal_error", "pipeline", f"{type(err).__name__}: {err}{at}; please report"
     return ErrorRecord(source=ErrorSource(path=item.relpath, sha256=sha256_of(data) if data is not None else None,
                                           format=format_of(item.path) or None),
                        code=code, stage=stage, message=message)
 
 
+def extract_document(item: Input, limits: Limits = Limits(),
+                     curation: Mapping[str, CurationFile] | None = None) -> Profile | ErrorRecord:
+    """Extract one document: a validated record (curators' corrections applied last), or an error record.
+
+    The limits on time and memory are the runner's (`run`); here only the size limits apply.
+    """
+    data: bytes | None = None
+    try:
+        data = read_input(item, limits)
+        profile, doc = extract_profile(item, data, limits)
+        return apply_curation(profile, doc, (curation or {}).get(profile.id))
+    except Exception as err:  # noqa: BLE001 - every failure becomes the document's error record
+        return error_record(item, data, err)
+
+
+def extract_outcome(item: Input, data: bytes, limits: Limits) -> Outcome:
+    """What a document's bytes give before curation, as the cache keeps it: a record, or an error."""
+    try:
+        profile, _ = extract_profile(item, data, limits)
+    except MemoryError:
+        raise  # the runner's limit: `stop_job` says so
+    except Exception as err:  # noqa: BLE001 - every failure becomes the document's error record
+        # A file that could not be read may be readable next time: not kept.
+        return Outcome("error", error_record(item, data, err).model_dump_json(), not isinstance(err, OSError))
+    return Outcome("record", profile.model_dump_json())
+
+
+@dataclass
+class Job:
+    """One document on its way through pass 1: its bytes, cache key and, once known, its outcome."""
+
+    item: Input
+    limits: Limits
+    data: bytes | None = None
+    key: str | None = None
+    outcome: Outcome | None = None
+    hit: bool = False
+    hook: str | None = None
+
+
+def extract_job(job: Job) -> Outcome:
+    """The work of a worker (or of this process): one job's outcome."""
+    if job.hook:
+        _test_hook(job)
+    assert job.data is not None
+    return extract_outcome(job.item, job.data, job.limits)
+
+
+def stop_job(job: Job, reason: str) -> Outcome:
+    """The outcome of a document stopped by a limit (or whose worker died): never cached."""
+    limits = job.limits
+    if reason == "timeout":
+        err: Exception = TimedOut(f"stopped after {limits.timeout_seconds:g} s, the time limit for one document "
+                                  "(--timeout)")
+    elif reason == "memory":
+        mib = (limits.max_memory_bytes or 0) / 2**20
+        err = OverMemory(f"stopped: extracting it needed more than {mib:,.0f} MiB of memory, the limit for one "
+                         "document (--max-memory)")
+    else:
+        err = RuntimeError(f"{reason}; the document was not extracted")
+    return Outcome("error", error_record(job.item, job.data, err).model_dump_json(), False)
+
+
+def _test_hook(job: Job) -> None:
+    action, _, target = (job.hook or "").partition(":")
+    if target != job.item.relpath:
+        return
+    if action == "sleep":
+        time.sleep(3600)
+    elif action == "hang":  # not even the in-process timer stops it: only a parent's kill does
+        import signal
+
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(3600)
+    elif action == "allocate":
+        bytearray(2 * (job.limits.max_memory_bytes or 2**40))  # twice the limit, at once
+
+
+# --------------------------------------------------------------------------- a run
+
+
 @dataclass
 class RunResult:
-    results: list[Profile | ErrorRecord] = field(default_factory=list)
+    """What a run did: counts, the refused documents, the records that had corrections, the registry."""
+
+    out: Path
+    documents: int = 0
+    records: int = 0
+    errors: int = 0
+    warnings: int = 0
+    reused: int = 0  # documents whose extraction came from the cache
+    refused: list[ErrorRecord] = field(default_factory=list)
+    curated: list[Profile] = field(default_factory=list)  # records whose id has a corrections file
+    registry: Registry | None = None
 
     @property
-    def records(self) -> int:
-        return sum(isinstance(r, Profile) for r in self.results)
+    def results(self) -> list[Profile | ErrorRecord]:
+        """Every document's record or error record, in input order, read back from the output directory."""
+        manifest = json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
+        with (self.out / PROFILES).open(encoding="utf-8") as profiles, \
+                (self.out / ERRORS).open(encoding="utf-8") as errors:
+            return [Profile.model_validate_json(next(profiles)) if entry["status"] == "record"
+                    else ErrorRecord.model_validate_json(next(errors)) for entry in manifest["inputs"]]
 
-    @property
-    def errors(self) -> int:
-        return sum(isinstance(r, ErrorRecord) for r in self.results)
 
-    @property
-    def warnings(self) -> int:
-        return sum(len(r.warnings) for r in self.results if isinstance(r, Profile))
+def mentions_of_record(record: dict[str, Any]) -> list[Mention]:
+    """`registry.mentions_of` for one record as JSON: the profile itself, then each of its partners."""
+    rid = record["id"]
+    out = [Mention(rid, "", _intern(record["name"]), _intern(record["acronym"]),
+                   tuple(sys.intern(a) for a in record["aliases"]), record["country"])]
+    out += [Mention(rid, f"/partners/{i}", _intern(p["name"]), _intern(p["acronym"]))
+            for i, p in enumerate(record["partners"])]
+    return out
+
+
+def _intern(text: str | None) -> str | None:
+    """One string object per distinct name: partners are named alike across many records."""
+    return sys.intern(text) if text else text
 
 
 def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
-        on_document: Callable[[Input], None] | None = None) -> RunResult:
-    """Extract every document under `paths` and write the outputs to `out`."""
+        on_document: Callable[[Input], None] | None = None,
+        curation: Mapping[str, CurationFile] | None = None, registry: Path | None = None,
+        jobs: int = 1, use_cache: bool = True, tables: bool = True) -> RunResult:
+    """Extract every document under `paths` and write the outputs to `out` (corrections from `curation`).
+
+    `jobs` > 1 extracts in that many worker processes (one per `DOCS_PER_WORKER` documents
+    at most), with the same output; `use_cache=False` extracts every document again.
+    Then, a corpus-level stage: the organization registry of every record (with the
+    curator's `registry/decisions.yaml`) links each partner to its entry (`partners[].ref`)
+    and is written to `registry/organizations.json` when a `registry` folder is given.
+    """
+    decisions_path = registry / DECISIONS if registry else None
+    decisions = load_decisions(decisions_path) if decisions_path else Decisions()  # a bad file fails first
     inputs = discover(paths)
-    result = RunResult()
-    for item in inputs:
-        result.results.append(extract_document(item, limits))
-        if on_document:
-            on_document(item)
-    write_outputs(out, result.results)
+    out.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(out / TABLES_DIR)
+    cache = Cache(out / CACHE_DIR, limits, enabled=use_cache)
+    result = RunResult(out=out)
+    curation = curation or {}
+    mentions: list[Mention] = []
+    id_counts: Counter[str] = Counter()
+    names_digest = hashlib.sha256(cache.print.encode())
+    workers = min(jobs, -(-len(inputs) // DOCS_PER_WORKER))
+    extractor = executor(workers, extract_job, stop_job, limits)
+    fd, spool_name = tempfile.mkstemp(dir=out, prefix=".spool.", suffix=".tmp")
+    spool_path = Path(spool_name)
+    try:
+        # Pass 1: every document, in input order, to its curated outcome in the spool.
+        with os.fdopen(fd, "wb", buffering=1 << 20) as spool:
+            for job in extractor.imap(_jobs(inputs, limits, cache, os.environ.get(TEST_HOOK))):
+                outcome = job.outcome
+                assert outcome is not None
+                if job.key is not None and not job.hit:
+                    cache.put(job.key, outcome)
+                kind, text = outcome.kind, outcome.text
+                if kind == "record":
+                    record = json.loads(text)
+                    if record["id"] in curation:
+                        kind, text, record = _curated(job, record, curation[record["id"]], result)
+                if kind == "record":
+                    id_counts[record["id"]] += 1
+                    named = mentions_of_record(record)
+                    mentions += named
+                    names_digest.update(repr(named).encode("utf-8", "surrogateescape"))
+                else:
+                    result.refused.append(ErrorRecord.model_validate_json(text))
+                spool.write(f"{kind[0]}{text}\n".encode("utf-8", "surrogateescape"))
+                if on_document:
+                    on_document(job.item)
+        extractor.close()
+        result.reused = cache.hits
+        # The registry, on the names alone (from the cache when neither they nor the decisions changed).
+        if decisions_path and decisions_path.exists():
+            names_digest.update(decisions_path.read_bytes())
+        organizations = _registry(mentions, decisions, cache, names_digest.hexdigest(), registry)
+        del mentions
+        result.registry = organizations
+        # Pass 2: each record with its partners' refs, to the outputs.
+        writer = RunWriter(out, id_counts, tables=tables)
+        try:
+            refs = iter(organizations.refs)
+            with spool_path.open("rb") as lines:
+                for line in lines:
+                    value = json.loads(line[1:])
+                    if line[:1] == b"r":
+                        next(refs)  # the profile itself
+                        for partner in value["partners"]:
+                            partner["ref"] = next(refs)
+                        writer.record(value)
+                    else:
+                        writer.error(value)
+            counts = writer.commit()
+        except BaseException:
+            writer.discard()
+            raise
+        cache.prune()
+    finally:
+        extractor.close()
+        spool_path.unlink(missing_ok=True)
+    result.documents, result.records = counts["documents"], counts["records"]
+    result.errors, result.warnings = counts["errors"], counts["warnings"]
     return result
+
+
+def _clear_leftovers(folder: Path) -> None:
+    """Remove the temporary files (`.<name>.<random>.tmp`) a killed run left in `folder`."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name.startswith(".") and path.name.endswith(".tmp") and path.is_file():
+                path.unlink(missing_ok=True)
+
+
+def _jobs(inputs: list[Input], limits: Limits, cache: Cache, hook: str | None) -> Iterator[Job]:
+    """Pass 1's jobs, in input order: the bytes read and hashed, the outcome filled in from the cache if kept."""
+    for item in inputs:
+        job = Job(item, limits, hook=hook)
+        try:
+            job.data = read_input(item, limits)
+        except Exception as err:  # noqa: BLE001 - too large, or unreadable: the document's error
+            job.outcome = Outcome("error", error_record(item, None, err).model_dump_json(), False)
+            yield job
+            continue
+        job.key = cache.key(item.relpath, sha256_of(job.data))
+        job.outcome = cache.get(job.key)
+        job.hit = job.outcome is not None
+        yield job
+
+
+def _curated(job: Job, record: dict[str, Any], corrections: CurationFile,
+             result: RunResult) -> tuple[str, str, dict[str, Any]]:
+    """The record with the curators' corrections applied (the document is read again for their spans)."""
+    try:
+        profile = Profile.model_validate(record)
+        assert job.data is not None
+        doc = read_document(job.item.path, job.item.relpath, job.data, job.limits)
+        curated = apply_curation(profile, doc, corrections)
+    except Exception as err:  # noqa: BLE001 - a failing correction stops this document only
+        return "error", error_record(job.item, job.data, err).model_dump_json(), {}
+    result.curated.append(curated)
+    return "record", curated.model_dump_json(), curated.model_dump(mode="json")
+
+
+def _registry(mentions: list[Mention], decisions: Decisions, cache: Cache, key: str,
+              directory: Path | None) -> Registry:
+    """The registry of `mentions`, written to `directory/organizations.json` (when given).
+
+    Kept in the cache (its refs and problems; its entries are in `organizations.json`)
+    while the names, the decisions and that file stay the same; built again otherwise.
+    """
+    name = f"registry-{key}"
+    kept = cache.get_text(name) if directory else None
+    if kept is not None and directory is not None:
+        try:
+            data = json.loads(kept)
+            path = directory / ORGANIZATIONS
+            if _sha256_of_file(path) == data["sha256"]:
+                return Registry(entries=_Entries(path, data["count"]), refs=data["refs"],  # type: ignore[arg-type]
+                                problems=data["problems"])
+        except (ValueError, KeyError, TypeError):
+            pass
+    built = build_registry(mentions, decisions)
+    if directory is not None:
+        sha256 = _write_organizations(directory / ORGANIZATIONS, built)
+        cache.put_text(name, json.dumps({"refs": built.refs, "problems": built.problems,
+                                         "count": len(built.entries), "sha256": sha256}, ensure_ascii=False))
+    return built
+
+
+class _Entries(Sequence[Entry]):
+    """A kept registry's entries: read from its `organizations.json` when first asked for (the count is known)."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.path, self.count = path, count
+        self.loaded: list[Entry] | None = None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: Any) -> Any:
+        if self.loaded is None:
+            data = json.loads(self.path.read_text(encoding="utf-8"))["organizations"]
+            self.loaded = [Entry(e["id"], e["name"], e["acronym"], e["aliases"], e["country"], e["profiles"],
+                                 [(m["record"], m["pointer"], m["text"]) for m in e["mentions"]],
+                                 [Merge(m["rule"], m["a"], m["b"], m["score"]) for m in e["merges"]]) for e in data]
+        return self.loaded[index]
+
+
+def _sha256_of_file(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _write_organizations(path: Path, registry: Registry) -> str:
+    """Write `organizations.json` (`registry.registry_text`, streamed entry by entry); returns its sha256.
+
+    The file is replaced only when its bytes change, atomically.
+    """
+    digest = hashlib.sha256()
+    staging = Staging()
+    with staging.open(path) as handle:
+        def put(data: bytes) -> None:
+            digest.update(data)
+            handle.write(data)
+
+        put(b'{\n  "organizations": [')
+        for n, entry in enumerate(registry.entries):
+            put((b"\n" if n == 0 else b",\n") + _indented(entry.to_json()))
+        put(b"\n  ]\n}\n" if registry.entries else b"]\n}\n")
+    staging.commit()
+    return digest.hexdigest()
+
+
+def _indented(entry: dict[str, Any]) -> bytes:
+    """An entry as `json.dumps(..., indent=2)` writes it two levels down (pydantic_core's writer, the same bytes,
+    unless a score is written in exponent notation: then the json module's)."""
+    if any(isinstance(m["score"], float) and (0 < abs(m["score"]) < 1e-4 or abs(m["score"]) >= 1e16)
+           for m in entry["merges"]):
+        text = json.dumps(entry, ensure_ascii=False, indent=2).encode("utf-8")
+    else:
+        text = pretty_json(entry)[:-1]
+    return b"\n".join(b"    " + line for line in text.split(b"\n"))
