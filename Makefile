@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: extract test schema bench clean
+.PHONY: extract test schema review screenshot bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ test: $(BIN)/.installed  ## the whole test suite
 
 schema: $(BIN)/.installed  ## regenerate schemas/ from the pydantic models
 	$(BIN)/profiles schema --out schemas
+
+review: $(BIN)/.installed  ## extracted/ -> extracted/review/ (index.html, review.xlsx), for curators
+	$(BIN)/profiles review --out extracted/review --sheet extracted/review/review.xlsx
+
+screenshot: $(BIN)/.installed  ## the README's picture of the review report (needs chromium)
+	PROFILES_SCREENSHOT=docs/review-screenshot.png $(BIN)/python -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -800,6 +800,7 @@ class _Extractor:
             for s, e in names.name_windows(text, comparer, name):
                 add(text[s:e], base + s, base + e, "alias.same_words")
                 known_names.append(text[s:e])
+        known_names = list(dict.fromkeys(known_names))  # a repeated paragraph repeats them: compare each once
         if acronym:
             for i in dict.fromkeys(prose):
                 text, base = self.text(i), self.doc.blocks[i].start

@@ -107,8 +107,15 @@ class NameComparer:
         self.vocab = vocab
         self.stop = vocab.lex.stopwords | vocab.lex.articles | {"'", "’", ",", "-"}
         self.longest_country = max((len(k.split()) for k in vocab.countries), default=1)
+        self._words: dict[str, tuple[str, ...]] = {}  # a document compares the same names many times
 
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str) -> tuple[str, ...]:
+        """The content words of a name, folded, a country name or demonym as `@XX`."""
+        if text not in self._words:
+            self._words[text] = tuple(self._content_words(text))
+        return self._words[text]
+
+    def _content_words(self, text: str) -> list[str]:
         raw = [w for w in re.split(r"[\s,;:()/]+|(?<=\w)['’](?=\w)", fold(text)) if w]
         out: list[str] = []
         i = 0

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from pipeline.errors import NoProfile, ValidationFailed
-from pipeline.fields import Draft
 from pipeline.models import Profile, Source
+
+if TYPE_CHECKING:  # `slugify` is used where spaCy is not needed (the writer, the registry)
+    from pipeline.fields import Draft
 
 MAX_ID = 80
 

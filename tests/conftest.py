@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.models import Profile
+import hypothesis_profiles  # noqa: F401 - registers and loads the Hypothesis profile (HYPOTHESIS_PROFILE)
+from pipeline.models import SCHEMA_VERSION, Profile
 from pipeline.run import Input, extract_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ DOCUMENTS = sorted((p for d in (CORPUS, VARIANTS) for p in d.iterdir() if p.is_f
                     and not p.name.endswith(".json")), key=lambda p: p.name)
 # Keys a gold file has: the record minus source, evidence and warnings.
 NOT_IN_GOLD = ("source", "evidence", "warnings")
+GOLD_SCHEMA_VERSION = "1.0"  # the contract version of the gold files
 
 
 def gold_of(path: Path) -> dict[str, Any]:
@@ -32,9 +34,17 @@ def extract(path: Path, root: Path | None = None) -> Any:
 
 
 def contract_view(profile: Profile) -> dict[str, Any]:
+    """The record as a gold file has it: the 1.0 contract (1.1 only adds `partners[].ref`).
+
+    The schema version is checked here, apart from the values: gold files say "1.0".
+    """
     data = profile.model_dump(mode="json")
     for key in NOT_IN_GOLD:
         data.pop(key)
+    assert data["schema_version"] == SCHEMA_VERSION
+    data["schema_version"] = GOLD_SCHEMA_VERSION
+    for partner in data["partners"]:
+        partner.pop("ref")
     return data
 
 
@@ -47,3 +57,10 @@ def corpus_records() -> dict[str, Profile]:
         assert isinstance(record, Profile), f"{path.name}: {record}"
         out[path.name] = record
     return out
+
+
+@pytest.fixture(scope="session")
+def warm_pipeline() -> None:
+    """Load every language's vocabulary, spaCy and dateparser data once, so that timed tests time documents only."""
+    for name in ("reiessg.txt", "fr-collectif-tunisien.txt", "es-red-colombiana.txt"):
+        extract(CORPUS / name)

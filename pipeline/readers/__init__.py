@@ -8,30 +8,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import EmptyDocument, TooLarge, UnsupportedFormat
+from pipeline.limits import Limits  # noqa: F401 - defined apart (light), used by every reader
 from pipeline.models import Document, Format
 from pipeline.readers.docx import read_docx
 from pipeline.readers.html import read_html
 from pipeline.readers.md import read_md
 from pipeline.readers.pdf import read_pdf
 from pipeline.readers.txt import read_txt
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-document limits; a document over any of them is refused as `too_large`.
-
-    `max_bytes`: the file's size (`--max-bytes`); `max_pages`: the pages of a PDF
-    (`--max-pages`); `max_unpacked_bytes`: what a DOCX (a ZIP) holds once unpacked, so
-    that a small "ZIP bomb" is refused before anything is decompressed.
-    """
-
-    max_bytes: int = 20_000_000
-    max_pages: int = 500
-    max_unpacked_bytes: int = 100_000_000
 
 
 Reader = Callable[[bytes, str, str, Limits], Document]
