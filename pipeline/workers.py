@@ -90,7 +90,9 @@ def document_limits(limits: Limits) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, _on_alarm) if timer else None
     try:
         if timer:
-            signal.setitimer(signal.ITIMER_REAL, float(limits.timeout_seconds or 0))
+            # Repeat every half second: a Deadline raised inside a C extension's callback (spaCy's
+            # matcher predicates) can be swallowed there, the next one then lands in Python code.
+            signal.setitimer(signal.ITIMER_REAL, float(limits.timeout_seconds or 0), 0.5)
         yield
     finally:
         if timer:
