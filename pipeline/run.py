@@ -225,9 +225,13 @@ def mentions_of_record(record: dict[str, Any]) -> list[Mention]:
     rid = record["id"]
     out = [Mention(rid, "", _intern(record["name"]), _intern(record["acronym"]),
                    tuple(sys.intern(a) for a in record["aliases"]), record["country"])]
-    out += [Mention(rid, f"/partners/{i}", _intern(p["name"]), _intern(p["acronym"]))
+    out += [Mention(rid, _partner_pointer(i), _intern(p["name"]), _intern(p["acronym"]))
             for i, p in enumerate(record["partners"])]
     return out
+
+
+def _partner_pointer(n: int) -> str:
+    return sys.intern(f"/partners/{n}")
 
 
 def _intern(text: str | None) -> str | None:

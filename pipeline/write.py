@@ -95,13 +95,13 @@ class Staging:
     """New versions of files, written under temporary names and renamed over the old ones at `commit`."""
 
     def __init__(self) -> None:
-        self.moves: list[tuple[Path, Path]] = []
+        self.moves: list[tuple[str, str]] = []  # (temporary, target): strings, lighter than Paths by the 100,000
 
-    def _temp(self, path: Path) -> tuple[int, Path]:
+    def _temp(self, path: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
-        self.moves.append((Path(tmp), path))
-        return fd, Path(tmp)
+        self.moves.append((tmp, str(path)))
+        return fd
 
     def write(self, path: Path, data: bytes) -> None:
         """Stage `data` as the new `path`, unless `path` already holds exactly these bytes."""
@@ -110,21 +110,19 @@ class Staging:
                 return
         except OSError:
             pass
-        fd, _ = self._temp(path)
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(self._temp(path), "wb") as handle:
             handle.write(data)
 
     def open(self, path: Path) -> IO[bytes]:
         """A file to stream the new `path` into (the caller closes it)."""
-        fd, _ = self._temp(path)
-        return os.fdopen(fd, "wb", buffering=1 << 20)
+        return os.fdopen(self._temp(path), "wb", buffering=1 << 20)
 
     def commit(self) -> None:
         """Make every staged file durable, then rename each over its target (unchanged ones are dropped)."""
         moves = []
-        for tmp, path in sorted(self.moves, key=lambda m: m[1].name == MANIFEST):  # the manifest last
+        for tmp, path in sorted(self.moves, key=lambda m: os.path.basename(m[1]) == MANIFEST):  # the manifest last
             if _same_file_bytes(tmp, path):
-                tmp.unlink(missing_ok=True)
+                os.unlink(tmp)
             else:
                 moves.append((tmp, path))
         if moves:
@@ -135,28 +133,25 @@ class Staging:
 
     def discard(self) -> None:
         for tmp, _ in self.moves:
-            tmp.unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
         self.moves = []
 
 
-def _same_file_bytes(a: Path, b: Path) -> bool:
+def _same_file_bytes(a: str, b: str) -> bool:
     try:
-        if a.stat().st_size != b.stat().st_size:
+        if os.stat(a).st_size != os.stat(b).st_size:
             return False
     except OSError:
         return False
     return _digest(a) == _digest(b)
 
 
-def _digest(path: Path) -> bytes:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.digest()
+def _digest(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
-def _sync(paths: list[Path]) -> None:
+def _sync(paths: list[str]) -> None:
     """Flush the files' data to disk: one `os.sync()` for many files, `fsync` for a few."""
     if len(paths) > 8 and hasattr(os, "sync"):
         os.sync()
