@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from langdetect import DetectorFactory, detect_langs
+from langdetect import DetectorFactory, detect_langs, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline.models import Document, Warning
@@ -43,6 +43,18 @@ def by_function_words(sample: str) -> str | None:
     return None
 
 
+def ensure_profiles() -> None:
+    """Reload langdetect's profiles when a load was cut short (a document stopped by its time or
+    memory limit while they loaded leaves a factory that knows only some languages)."""
+    factory = detector_factory._factory
+    if factory is not None and len(factory.langlist) < _PROFILE_COUNT:
+        detector_factory._factory = None
+    detector_factory.init_factory()
+
+
+_PROFILE_COUNT = 55  # the languages langdetect ships profiles for
+
+
 def detect_language(doc: Document) -> Document:
     """Fill `doc.language` from an even sample of the prose (each block capped, so a quoted
     paragraph in another language cannot flip it); cost bounded whatever the document's size."""
@@ -51,6 +63,7 @@ def detect_language(doc: Document) -> Document:
     if decided:
         doc.language = decided
         return doc
+    ensure_profiles()
     DetectorFactory.seed = 0  # langdetect is random unless seeded before each call
     try:
         doc.language = detect_langs(sample)[0].lang.split("-")[0]

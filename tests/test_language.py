@@ -7,13 +7,14 @@ import pytest
 from langdetect import DetectorFactory, detect
 
 from conftest import DOCUMENTS, gold_of
-from pipeline.language import by_function_words, detect_language, sample_of
+from pipeline.language import by_function_words, detect_language, ensure_profiles, sample_of
 from pipeline.readers import read_document
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_shortcut_agrees_with_langdetect(path: Path) -> None:
     sample = sample_of(read_document(path, path.name, path.read_bytes()))
+    ensure_profiles()
     DetectorFactory.seed = 0
     assert by_function_words(sample) == detect(sample) == gold_of(path)["language"]
 
