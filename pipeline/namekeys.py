@@ -37,6 +37,7 @@ class NameRules:
     articles: frozenset[str]
     countries: dict[str, str]
     country_starts: dict[str, int]  # first word of a country phrase -> its longest length in words
+    first_words: frozenset[str]     # the same first words, as a set
 
 
 @cache
@@ -57,7 +58,7 @@ def name_rules() -> NameRules:
     for phrase in countries:
         first, *rest = phrase.split(" ")
         starts[first] = max(starts.get(first, 0), 1 + len(rest))
-    return NameRules(frozenset(stop), frozenset(articles), countries, starts)
+    return NameRules(frozenset(stop), frozenset(articles), countries, starts, frozenset(starts))
 
 
 class Words:
@@ -87,31 +88,31 @@ class Words:
             return hit
         rules = self.rules
         stop = rules.stop
-        folded = self.fold(text)
+        folded = self._folded.get(text) or self.fold(text)
         raw = folded.translate(_ASCII_WORDS).split() if folded.isascii() else _TOKEN.findall(folded)
-        starts = rules.country_starts
-        hits = [j for j, w in enumerate(raw) if w in starts]  # where a country name may start
         content = [w for w in raw if w not in stop and len(w) > 1]
-        if not hits:
-            words = tuple(content)
-        else:
-            out: list[str] = []
-            i, n = 0, len(raw)
-            for j in hits:
-                if j < i:
-                    continue
-                out += [w for w in raw[i:j] if len(w) > 1 and w not in stop]
-                i = j
-                for size in range(min(starts[raw[j]], n - j), 0, -1):
-                    code = rules.countries.get(raw[j] if size == 1 else " ".join(raw[j:j + size]))
-                    if code:
-                        out.append("@" + code)
-                        i = j + size
-                        break
-            out += [w for w in raw[i:] if len(w) > 1 and w not in stop]
-            words = tuple(out)
         initials = "".join([w[0] for w in content]).upper()
-        codes = {w for w in words if w[0] == "@"} if hits else ()
+        if rules.first_words.isdisjoint(raw):  # no country named: the common case
+            words = tuple(content)
+            hit = self._analysed[text] = (words, " ".join(sorted(words)), initials, None)
+            return hit
+        starts = rules.country_starts
+        out: list[str] = []
+        i, n = 0, len(raw)
+        for j in [j for j, w in enumerate(raw) if w in starts]:
+            if j < i:
+                continue
+            out += [w for w in raw[i:j] if len(w) > 1 and w not in stop]
+            i = j
+            for size in range(min(starts[raw[j]], n - j), 0, -1):
+                code = rules.countries.get(raw[j] if size == 1 else " ".join(raw[j:j + size]))
+                if code:
+                    out.append("@" + code)
+                    i = j + size
+                    break
+        out += [w for w in raw[i:] if len(w) > 1 and w not in stop]
+        words = tuple(out)
+        codes = {w for w in words if w[0] == "@"}
         country = next(iter(codes))[1:] if len(codes) == 1 else None
         hit = self._analysed[text] = (words, " ".join(sorted(words)), initials, country)
         return hit

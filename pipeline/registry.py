@@ -45,7 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -182,8 +182,7 @@ def _few_collections() -> Iterator[None]:
 # --------------------------------------------------------------------------- outputs
 
 
-@dataclass(frozen=True, slots=True)
-class Merge:
+class Merge(NamedTuple):
     """Why two names were joined: the rule, the two names, the score (1.0 for an exact key)."""
 
     rule: str
@@ -192,8 +191,7 @@ class Merge:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class Pair:
+class Pair(NamedTuple):
     """Two entries that look alike and were not merged: for a curator to decide."""
 
     a: str
@@ -271,29 +269,32 @@ class _Node:
     """Names that are one organization before any matching: one profile, or the partner mentions that
     give the same name key, acronym key and country ("The World Bank", "WORLD BANK", "World Bank")."""
 
-    names: list[str]
-    acronyms: list[str]
+    names: tuple[str, ...]
+    acronyms: tuple[str, ...]
     countries: frozenset[str]
     first: int                 # index of its first mention
     record: str | None = None  # the profile's record id
-    labels: list[str] = field(default_factory=list)  # neither a name nor an acronym ("INDH Morocco")
+    labels: tuple[str, ...] = ()  # neither a name nor an acronym ("INDH Morocco")
     uses: dict[str, int] = field(default_factory=dict)  # each text -> the mentions that wrote it so
     count: int = 0             # its mentions
+    akeys: frozenset[str] = frozenset()     # its acronym keys (two characters at least)
+    initials: frozenset[str] = frozenset()  # the initials of each of its names
 
 
 class _Parsed(NamedTuple):
     """What a name as written gives: its names, acronyms, country, labels, name keys and acronym keys."""
 
-    names: list[str]
-    acronyms: list[str]
+    names: tuple[str, ...]
+    acronyms: tuple[str, ...]
     country: str | None
-    labels: list[str]
+    labels: tuple[str, ...]
     keys: tuple[str, ...]
     akeys: tuple[str, ...]
+    initials: tuple[str, ...]
 
 
-_NOTHING = _Parsed([], [], None, [], (), ())
-_NO_COUNTRY: frozenset[str] = frozenset()
+_NOTHING = _Parsed((), (), None, (), (), (), ())
+_EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -306,6 +307,11 @@ class _Draft:
     texts: list[str]     # every name, acronym and label, as written
 
 
+def _joined(a: frozenset[T], b: frozenset[T]) -> frozenset[T]:
+    """`a | b`, without a new set when `b` brings nothing (most merges)."""
+    return a if b <= a else a | b
+
+
 def _listed(values: frozenset[str]) -> str:
     return ", ".join(sorted(values))
 
@@ -316,6 +322,7 @@ def _most(counts: dict[str, int]) -> str | None:
 
 
 _CURATOR_DIFFERENT = "curator: different"
+T = TypeVar("T")
 
 
 class _Builder:
@@ -325,6 +332,7 @@ class _Builder:
         self.words = Words(rules)
         self.rules = rules
         self.titles: dict[str, _Parsed] = {}
+        self.frozen_sets: dict[tuple[str, ...], frozenset[str]] = {(): _EMPTY}  # one set per distinct value
         self.nodes: list[_Node] = []
         self.node_of: list[int] = []  # each mention -> its node
         self.merges: list[tuple[int, Merge]] = []
@@ -333,6 +341,13 @@ class _Builder:
 
     # ------------------------------------------------------------ nodes
 
+    def frozen(self, values: tuple[str, ...]) -> frozenset[str]:
+        """A frozenset of the values, the same object for the same values (fewer objects to keep)."""
+        hit = self.frozen_sets.get(values)
+        if hit is None:
+            hit = self.frozen_sets[values] = frozenset(values)
+        return hit
+
     def split_name(self, text: str) -> _Parsed:
         """A name as written -> names, acronyms, country, labels: "Name (ACR)", "ACR", "RENAPESS Mali"."""
         hit = self.titles.get(text)
@@ -340,28 +355,30 @@ class _Builder:
             return hit
         words = self.words
         title = parse_title(text) if _MAY_SPLIT.search(text) else None
+        acronyms: tuple[str, ...] = ()
         if title is None or title.acronym is None:  # nothing split off: the text as written (not rstrip'ed)
-            name, acronyms = text.strip(), []
+            name = text.strip()
         else:
-            name, acronyms = title.name, [title.acronym]
-        names = [name] if name else []
-        country = None
-        labels: list[str] = []
-        if names and (names[0].count(" ") < 3 or len(names[0].split()) <= 3) and looks_like_acronym(names[0]):
-            head, *rest = names[0].split()
+            name, acronyms = title.name, (title.acronym,)
+        if name and (name.count(" ") >= 3 and len(name.split()) > 3 or not looks_like_acronym(name)):
+            _, key, initials, country = words.analyse(name)  # the common case: one name
+            hit = _Parsed((name,), acronyms, country, (), (key or words.fold(name),),
+                          tuple([words.akey(a) for a in acronyms]) if acronyms else (), (initials,))
+        elif name:  # "MJS", "R.E.M.E.S.S.", "INDH Morocco": an acronym, maybe with its country
+            head, *rest = name.split()
             codes = words.of(" ".join(rest)) if rest else ()
-            if not rest or (codes and all(w.startswith("@") for w in codes)):
-                labels = names if rest else []  # "INDH Morocco": the acronym INDH, in Morocco
-                names, acronyms = [], [head, *acronyms]
-                if rest and len(set(codes)) == 1:
-                    country = codes[0][1:]
-        keys = []
-        for n in names:
-            _, key, _, name_country = words.analyse(n)
-            keys.append(key or words.fold(n))
-            country = country or name_country
-        hit = self.titles[text] = _Parsed(names, acronyms, country, labels, tuple(keys),
-                                          tuple(words.akey(a) for a in acronyms))
+            if rest and not (codes and all(w.startswith("@") for w in codes)):
+                _, key, initials, country = words.analyse(name)  # "ESS Forum Dakar": a name after all
+                hit = _Parsed((name,), acronyms, country, (), (key or words.fold(name),),
+                              tuple([words.akey(a) for a in acronyms]), (initials,))
+            else:
+                country = codes[0][1:] if rest and len(set(codes)) == 1 else None
+                acronyms = (head, *acronyms)
+                hit = _Parsed((), acronyms, country, (name,) if rest else (), (),
+                              tuple([words.akey(a) for a in acronyms]), ())
+        else:
+            hit = _Parsed((), acronyms, None, (), (), tuple([words.akey(a) for a in acronyms]), ())
+        self.titles[text] = hit
         return hit
 
     def name_country(self, names: Iterable[str]) -> str | None:
@@ -392,28 +409,38 @@ class _Builder:
         for j in of:
             counts[j] += 1
         normalized: dict[tuple[Any, ...], int] = {}  # a partner's keys -> its node
-        nodes, mentions = self.nodes, self.mentions
+        nodes, mentions, titles, akey, frozen = self.nodes, self.mentions, self.titles, self.words.akey, self.frozen
         node_of_distinct = []
         for j, i in enumerate(firsts):
             m = mentions[i]
+            n = counts[j]
             if m.pointer:
-                parsed = self.split_name(m.name) if m.name else _NOTHING
+                name, acronym = m.name, m.acronym
+                parsed = (titles.get(name) or self.split_name(name)) if name else _NOTHING
                 names, labels = parsed.names, parsed.labels
-                acronyms = [m.acronym, *parsed.acronyms] if m.acronym else parsed.acronyms
+                acronyms = (acronym, *parsed.acronyms) if acronym else parsed.acronyms
                 country = m.country or parsed.country
-                akeys = (self.words.akey(m.acronym), *parsed.akeys) if m.acronym else parsed.akeys
+                akeys = (akey(acronym), *parsed.akeys) if acronym else parsed.akeys
                 keys = (parsed.keys, akeys, country)
                 k = normalized.get(keys)
-                if k is not None:
-                    self.add_spellings(k, names, acronyms, labels)
-                else:
+                if k is None:
                     k = normalized[keys] = len(nodes)
-                    nodes.append(_Node(list(names), list(dict.fromkeys(acronyms)) if len(acronyms) > 1 else acronyms[:],
-                                       frozenset((country,)) if country else _NO_COUNTRY, i, None, labels[:]))
+                    uses = dict.fromkeys(names, n)
+                    for t in acronyms:
+                        uses[t] = uses.get(t, 0) + n
+                    for t in labels:
+                        uses[t] = n
+                    nodes.append(_Node(names, tuple(dict.fromkeys(acronyms)), frozen((country,) if country else ()),
+                                       i, None, labels, uses, n,
+                                       frozen(tuple([a for a in akeys if len(a) >= MIN_ACRONYM_KEY]) if akeys else ()),
+                                       frozen(parsed.initials)))
+                    node_of_distinct.append(k)
+                    continue
+                self.add_spellings(k, names, acronyms, labels)
             else:  # a profile: its name is a name, even in capitals; its aliases, names or acronyms
-                names = [m.name] if m.name else []
-                labels = []
-                acronyms = [m.acronym] if m.acronym else []
+                names = (m.name,) if m.name else ()
+                labels = ()
+                acronyms = (m.acronym,) if m.acronym else ()
                 country = m.country
                 for text in m.aliases:
                     parsed = self.split_name(text)
@@ -423,11 +450,12 @@ class _Builder:
                     country = country or (parsed.country if not parsed.names else None)
                 country = country or self.name_country(names)
                 k = len(nodes)
-                nodes.append(_Node(list(dict.fromkeys(names)), list(dict.fromkeys(acronyms)),
-                                   frozenset([country]) if country else frozenset(), i, m.record,
-                                   list(dict.fromkeys(labels))))
+                akeys = tuple(self.words.akey(a) for a in acronyms)
+                nodes.append(_Node(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(acronyms)),
+                                   frozen((country,) if country else ()), i, m.record, tuple(dict.fromkeys(labels)),
+                                   {}, 0, frozen(tuple([a for a in akeys if len(a) >= MIN_ACRONYM_KEY])),
+                                   frozen(tuple([self.words.initials(t) for t in names]))))
             node = nodes[k]
-            n = counts[j]
             node.count += n
             uses = node.uses
             for t in dict.fromkeys([*names, *acronyms, *labels]):
@@ -435,16 +463,22 @@ class _Builder:
             node_of_distinct.append(k)
         self.node_of = [node_of_distinct[j] for j in of]
 
-    def add_spellings(self, k: int, names: list[str], acronyms: list[str], labels: list[str]) -> None:
+    def add_spellings(self, k: int, names: Sequence[str], acronyms: Sequence[str], labels: Sequence[str]) -> None:
         """Add a mention's spellings to a node with the same keys, each with the evidence of its merge."""
         node = self.nodes[k]
-        for new, known, rule in ((names, node.names, "name.same_words"), (acronyms, node.acronyms, "acronym.same"),
-                                 (labels, node.labels, "acronym.same")):
-            for t in new:
-                if t not in known:
-                    first = known[0] if known else (node.names or node.acronyms)[0]
-                    known.append(t)
-                    self.merges.append((k, Merge(rule, first, t, 1.0)))
+        for t in names:
+            if t not in node.names:
+                self.merges.append((k, Merge("name.same_words", node.names[0], t, 1.0)))
+                node.names += (t,)
+                node.initials = node.initials | {self.words.initials(t)}  # the same words, maybe in another order
+        for t in acronyms:
+            if t not in node.acronyms:
+                self.merges.append((k, Merge("acronym.same", node.acronyms[0], t, 1.0)))
+                node.acronyms += (t,)
+        for t in labels:
+            if t not in node.labels:
+                self.merges.append((k, Merge("acronym.same", (node.labels or node.acronyms)[0], t, 1.0)))
+                node.labels += (t,)
 
     # ------------------------------------------------------------ union-find with cannot-links
 
@@ -454,9 +488,8 @@ class _Builder:
         self.size = [1] * n
         self.countries = [node.countries for node in self.nodes]
         self.tags: list[frozenset[int]] = [frozenset()] * n
-        self.c_akeys = [frozenset(k for k in (self.words.akey(a) for a in node.acronyms) if len(k) >= MIN_ACRONYM_KEY)
-                        for node in self.nodes]
-        self.c_initials = [frozenset(self.words.initials(t) for t in node.names) for node in self.nodes]
+        self.c_akeys = [node.akeys for node in self.nodes]
+        self.c_initials = [node.initials for node in self.nodes]
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -466,7 +499,8 @@ class _Builder:
         return x
 
     def refused(self, ra: int, rb: int) -> int:
-        """Whether clusters `ra` and `rb` may not be merged automatically: 0 they may, else a `_REFUSALS` index."""
+        """Whether clusters `ra` and `rb` may be merged automatically: 0 they may; 1 a curator said they are
+        different, 2 their countries differ, 3 their acronyms differ."""
         ta, tb = self.tags[ra], self.tags[rb]
         if ta and tb and any(t ^ 1 in tb for t in ta):
             return 1
@@ -507,10 +541,10 @@ class _Builder:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
-        self.countries[ra] |= self.countries[rb]
-        self.tags[ra] |= self.tags[rb]
-        self.c_akeys[ra] |= self.c_akeys[rb]
-        self.c_initials[ra] |= self.c_initials[rb]
+        self.countries[ra] = _joined(self.countries[ra], self.countries[rb])
+        self.tags[ra] = _joined(self.tags[ra], self.tags[rb])
+        self.c_akeys[ra] = _joined(self.c_akeys[ra], self.c_akeys[rb])
+        self.c_initials[ra] = _joined(self.c_initials[ra], self.c_initials[rb])
         self.merges.append((a, merge))
         return None
 
@@ -720,7 +754,7 @@ class _Builder:
         for k, node in enumerate(self.nodes):
             if node.record is not None and node.names:
                 head = node.names[0]
-                self.merges += [(k, Merge("profile.alias", head, o, 1.0)) for o in node.names[1:] + node.acronyms]
+                self.merges += [(k, Merge("profile.alias", head, o, 1.0)) for o in (*node.names[1:], *node.acronyms)]
         # One pass to index the nodes: by name key, and by acronym key (named nodes, bare acronyms).
         keys: dict[str, list[tuple[int, str]]] = {}
         named: dict[str, list[int]] = {}
@@ -751,26 +785,27 @@ class _Builder:
         clusters: dict[int, list[int]] = {}
         for k, root in enumerate(root_of):
             clusters.setdefault(root, []).append(k)
+        # Each cluster's mentions by record id, then in the record's order (a profile, then its partners).
+        mentions, node_of = self.mentions, self.node_of
+        records = [m.record for m in mentions]
         cluster_mentions: dict[int, list[int]] = {root: [] for root in clusters}
-        for i, k in enumerate(self.node_of):
-            cluster_mentions[root_of[k]].append(i)  # in input order
+        for i in sorted(range(len(mentions)), key=records.__getitem__):  # stable: input order within a record
+            cluster_mentions[root_of[node_of[i]]].append(i)
         drafts = {root: self.draft(members, cluster_mentions[root]) for root, members in clusters.items()}
         ids = self.assign_ids(drafts)
         merges: dict[int, list[Merge]] = {}
         for k, merge in self.merges:
             merges.setdefault(root_of[k], []).append(merge)
-        # Mentions by record id, then in the record's order (a profile's names, then its partners).
-        mentions = self.mentions
-        rank = [0] * len(mentions)
-        for n, i in enumerate(sorted(range(len(mentions)), key=lambda i: (mentions[i].record, i))):
-            rank[i] = n
-        rows_of = [[(m.record, m.pointer, f"{m.name} ({m.acronym})" if m.name and m.acronym else m.name or m.acronym
-                     or "")] if m.pointer else [(m.record, p, t) for p, t in m.texts()] for m in mentions]
         entries = []
         for root, d in drafts.items():
             name = self.decisions.preferred.get(ids[root]) or d.name
-            d.mentions.sort(key=rank.__getitem__)
-            rows = [row for i in d.mentions for row in rows_of[i]]
+            rows: list[tuple[str, str, str]] = []
+            for m in map(mentions.__getitem__, d.mentions):
+                if m.pointer:
+                    rows.append((m.record, m.pointer, f"{m.name} ({m.acronym})" if m.name and m.acronym
+                                 else m.name or m.acronym or ""))
+                else:
+                    rows += [(m.record, p, t) for p, t in m.texts()]
             entries.append(Entry(ids[root], name, d.acronym, sorted(set(d.texts) - {name, d.acronym}), d.country,
                                  d.profiles, rows, merges.get(root, [])))
         for rid in sorted(set(self.decisions.preferred) - set(ids.values())):
@@ -879,7 +914,7 @@ class _Builder:
         for r, d in drafts.items():
             if not d.profiles:
                 base = slugify(d.acronym or "") or slugify(d.name)
-                rest.append(((base, d.name, d.country or "", d.mentions[0]), r))
+                rest.append(((base, d.name, d.country or "", min(d.mentions)), r))
         for key, r in sorted(rest):
             claim(r, key[0], drafts[r].country)
         return ids

@@ -10,10 +10,10 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.registry import (DECISIONS, ORGANIZATIONS, DecisionsError, Entry, Pair, Registry, build_registry,
-                               load_decisions, mentions_of)
+if TYPE_CHECKING:  # the registry (and the spaCy stages it imports) loads with the command, not with `profiles`
+    from pipeline.registry import Entry, Pair, Registry
 
 Command = Callable[..., argparse.ArgumentParser]
 
@@ -30,6 +30,7 @@ def cmd_names(args: argparse.Namespace) -> int:
     example: profiles names --records extracted --registry registry
     example: profiles names --json > names.json
     """
+    from pipeline.registry import DECISIONS, DecisionsError, build_registry, load_decisions, mentions_of
     from pipeline.review import ReviewError, load_run
 
     registry_dir = args.registry or Path("registry")
@@ -100,7 +101,7 @@ def report_registry(registry: Registry | None, directory: Path | None) -> None:
     """The extract summary's registry line (stderr), and decisions that could not be applied."""
     if registry is None:
         return
-    where = f"-> {directory / ORGANIZATIONS}" if directory else "(not written: give --registry DIR)"
+    where = f"-> {directory / 'organizations.json'}" if directory else "(not written: give --registry DIR)"
     print(f"registry: {len(registry.entries)} organizations {where}; pairs to review: profiles names",
           file=sys.stderr)
     for problem in registry.problems:
