@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 SOURCES = [ROOT / "tests" / "data" / "corpus", ROOT / "tests" / "data" / "variants"]
 PROFILES = ROOT / ".venv" / "bin" / "profiles"
 BULLET = re.compile(r"^(?P<indent>\s*)(?P<marker>[•–\-*]|\d+[.)]|[a-z]\))\s+(?P<text>\S.*)$")
@@ -242,6 +241,13 @@ def main() -> int:
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="sse-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
+    # A snapshot of the package, imported here and by the commands run: an edit to the work tree during
+    # the benchmark would change the pipeline's fingerprint, and so empty the cache between (b) and (c).
+    snapshot = work / "snapshot"
+    shutil.rmtree(snapshot, ignore_errors=True)
+    shutil.copytree(ROOT / "pipeline", snapshot / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(snapshot))
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(snapshot), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     try:
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
         if not args.no_throughput:

@@ -43,7 +43,7 @@ from pipeline.registry import (DECISIONS, ORGANIZATIONS, Decisions, Entry, Merge
                                build_registry, load_decisions)
 from pipeline.sections import find_sections
 from pipeline.validate import build_profile
-from pipeline.vocab import load_vocab
+from pipeline.vocab import available_languages, load_vocab
 from pipeline.workers import executor
 from pipeline.write import ERRORS, MANIFEST, PROFILES, TABLES_DIR, RunWriter, Staging, pretty_json
 
@@ -178,6 +178,25 @@ def stop_job(job: Job, reason: str) -> Outcome:
     return Outcome("error", error_record(job.item, job.data, err).model_dump_json(), False)
 
 
+def warm_up() -> None:
+    """Load now what the stages' libraries load on first use: langdetect's profiles, dateparser's languages.
+
+    Run before the first document limited in this process, so that a document stopped
+    there (`SIGALRM`, `MemoryError`) cannot leave a library's global data half-loaded.
+    """
+    from dateparser.date import DateDataParser
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    try:
+        detect_langs("The network was created in 2015 by sixteen organizations of the social economy.")
+    except LangDetectException:
+        pass
+    for lang in available_languages():
+        DateDataParser(languages=[lang], settings={"PREFER_DAY_OF_MONTH": "first"}).get_date_data("12 2001")
+
+
 def _test_hook(job: Job) -> None:
     action, _, target = (job.hook or "").partition(":")
     if target != job.item.relpath:
@@ -263,7 +282,7 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
     id_counts: Counter[str] = Counter()
     names_digest = hashlib.sha256(cache.print.encode())
     workers = min(jobs, -(-len(inputs) // DOCS_PER_WORKER))
-    extractor = executor(workers, extract_job, stop_job, limits)
+    extractor = executor(workers, extract_job, stop_job, limits, warm_up)
     fd, spool_name = tempfile.mkstemp(dir=out, prefix=".spool.", suffix=".tmp")
     spool_path = Path(spool_name)
     try:

@@ -5,11 +5,13 @@ timer (POSIX, main thread only: elsewhere there is none) that raises `Deadline` 
 extracting code, and the memory limit an `RLIMIT_AS` ceiling set for the length of one
 document (this process's address space plus `max_memory_bytes`; a `MemoryError` then
 refuses the document). Python code is stopped at once; one long call into a C library
-(a regular expression, the tokenizer) only when it returns.
+(a regular expression, the tokenizer) only when it returns. What libraries load on their
+first use is loaded before the first document (`prepare`), so that a document stopped in
+this process cannot leave it half-loaded.
 
 `Pool` (`--jobs N`) runs N worker processes (the `forkserver` start method where there is
-one, else `spawn`; each compiles the matchers once, on its first document of a
-language). A worker enforces the same limits on itself, and the parent enforces them
+one, else `spawn`; the fork server builds the matchers and loads the libraries' data once,
+`_warm.py`). A worker enforces the same limits on itself, and the parent enforces them
 from outside: a worker that has not answered `GRACE_SECONDS` after its document's time
 limit is killed, and one that dies (the kernel's out-of-memory killer, a crash) is
 replaced; the document is refused (`timeout`, `too_large`, `internal_error`) and the run
@@ -114,14 +116,17 @@ def attempt(job: Any, work: Work, stopped: Stopped, limits: Limits) -> Any:
 
 
 class InProcess:
-    """Extract in this process, one document at a time."""
+    """Extract in this process, one document at a time; `prepare()` first, before the limits apply to anything."""
 
-    def __init__(self, work: Work, stopped: Stopped, limits: Limits) -> None:
-        self.work, self.stopped, self.limits = work, stopped, limits
+    def __init__(self, work: Work, stopped: Stopped, limits: Limits, prepare: Callable[[], None] | None = None) -> None:
+        self.work, self.stopped, self.limits, self.prepare = work, stopped, limits, prepare
 
     def imap(self, jobs: Iterable[J]) -> Iterator[J]:
         for job in jobs:
             if job.outcome is None:
+                if self.prepare is not None and (self.limits.timeout_seconds or self.limits.max_memory_bytes):
+                    self.prepare()
+                    self.prepare = None
                 job.outcome = attempt(job, self.work, self.stopped, self.limits)
             yield job
 
@@ -279,6 +284,7 @@ class Pool:
             self._retire(worker, kill=worker.job is not None)
 
 
-def executor(jobs: int, work: Work, stopped: Stopped, limits: Limits) -> InProcess | Pool:
-    """`InProcess` for one job, else a `Pool` of `jobs` workers."""
-    return InProcess(work, stopped, limits) if jobs <= 1 else Pool(jobs, work, stopped, limits)
+def executor(jobs: int, work: Work, stopped: Stopped, limits: Limits,
+             prepare: Callable[[], None] | None = None) -> InProcess | Pool:
+    """`InProcess` for one job (`prepare()` run first), else a `Pool` of `jobs` workers (prepared by `_warm`)."""
+    return InProcess(work, stopped, limits, prepare) if jobs <= 1 else Pool(jobs, work, stopped, limits)

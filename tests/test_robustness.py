@@ -54,6 +54,7 @@ def _vocab_words() -> tuple[list[str], list[str]]:
 
 
 HEADINGS, LABELS = _vocab_words()
+HEADING_SET = {h.casefold() for h in HEADINGS}
 
 
 @pytest.fixture(scope="module")
@@ -197,8 +198,6 @@ def _is_heading(line: str) -> bool:
     folded = line.strip("#*: \t").casefold()
     return bool(folded) and (folded in HEADING_SET or line.lstrip().startswith("#") or line.lstrip().startswith("<h"))
 
-
-HEADING_SET = {h.casefold() for h in HEADINGS}
 
 
 @st.composite
