@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 import phonenumbers
@@ -93,6 +95,68 @@ class Draft:
 # --------------------------------------------------------------------------- the extractor
 
 
+@cache
+def _date_parser(lang: str) -> DateDataParser:
+    """The date parser of a language (built once per process: it is costly to build)."""
+    return DateDataParser(languages=[lang], settings={"PREFER_DAY_OF_MONTH": "first"})
+
+
+@cache
+def _month_numbers(lang: str, months: tuple[str, ...]) -> dict[str, int]:
+    """Each month word of the lexicon -> its number, as the date parser reads it ("févr." -> 2)."""
+    numbers = {}
+    for month in months:
+        data = _date_parser(lang).get_date_data(f"{month} 2000")
+        if data.date_obj is not None and data.period == "month":
+            numbers[month] = data.date_obj.month
+    return numbers
+
+
+_DATE_WORD = re.compile(r"[^\W\d_]+\.?|\d+(?:st|nd|rd|th|er)?|[^\s,]")
+
+
+def plain_date(text: str, vocab: Vocab) -> tuple[datetime, str] | None:
+    """A date written as the DATE patterns find them, read without the date parser (whose reading it gives).
+
+    A year ("2001"), a month and year ("March 2001", "mars 2001", "marzo de 2001"), or a day,
+    month and year in either order ("12 March 2001", "March 12th, 2001", "1er mars 2001");
+    the language's stop words ("of", "de") may stand inside it. Returns the date and its
+    period ("year", "month", "day"), or None for anything else (numeric dates, whose order
+    of day and month depends on the language, words it does not know, impossible days).
+    """
+    months = _month_numbers(vocab.lang, vocab.lex.months)
+    year = month = day = None
+    for word in _DATE_WORD.findall(text.lower()):
+        if word[0].isdigit():
+            digits = word.rstrip("stndrhe")
+            if len(digits) == 4 and digits == word and year is None and 1800 <= int(digits) < 2100:
+                year = int(digits)
+            elif len(digits) <= 2 and day is None and year is None:
+                day = int(digits)
+            else:
+                return None
+        elif word in months and month is None and year is None:
+            month = months[word]
+        elif (day is None and month is None) or year is not None or fold(word) not in vocab.lex.stopwords:
+            return None  # a stop word only inside the date ("12 of March", "marzo de 2001")
+    if year is None or (day is not None and month is None):
+        return None
+    try:
+        date = datetime(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return date, "year" if month is None else "month" if day is None else "day"
+
+
+@cache
+def _intro_patterns(intros: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """One pattern that finds any of the alias intros (a paragraph without any skips them all), then one each."""
+    if not intros:
+        return ()
+    each = tuple(re.compile(rf"\b{re.escape(intro)}\s+") for intro in intros)
+    return (re.compile("|".join(p.pattern for p in each)), *each)
+
+
 class _Extractor:
     def __init__(self, doc: Document, layout: Layout, vocab: Vocab) -> None:
         self.doc = doc
@@ -100,7 +164,6 @@ class _Extractor:
         self.vocab = vocab
         self.lex = vocab.lex
         self.draft = Draft(doc)
-        self.dates = DateDataParser(languages=[vocab.lang], settings={"PREFER_DAY_OF_MONTH": "first"})
         self.by_kind: dict[str, list[Section]] = {}
         for section in layout.sections:
             self.by_kind.setdefault(section.kind, []).append(section)
@@ -130,15 +193,19 @@ class _Extractor:
         return [s for s in out if len(s)]
 
     def parse_date(self, text: str, pointer: str, start: int, end: int, month_only: bool = False) -> str | None:
-        data = self.dates.get_date_data(text)
-        if data.date_obj is None:
-            self.draft.warn("date_unparsed", f"could not read a date in {text!r}", pointer)
-            return None
-        if data.period == "year":
-            return f"{data.date_obj.year:04d}"
-        if data.period == "month" or month_only:
-            return data.date_obj.strftime("%Y-%m")
-        return data.date_obj.strftime("%Y-%m-%d")
+        found = plain_date(text, self.vocab)
+        if found is None:  # anything else: the date parser's reading
+            data = _date_parser(self.vocab.lang).get_date_data(text)
+            if data.date_obj is None:
+                self.draft.warn("date_unparsed", f"could not read a date in {text!r}", pointer)
+                return None
+            found = data.date_obj, data.period
+        date, period = found
+        if period == "year":
+            return f"{date.year:04d}"
+        if period == "month" or month_only:
+            return f"{date.year:04d}-{date.month:02d}"
+        return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
 
     # ------------------------------------------------------------------ title, header, description
 
@@ -785,8 +852,10 @@ class _Extractor:
         for i in dict.fromkeys(prose):
             text, base = self.text(i), self.doc.blocks[i].start
             taken: list[tuple[int, int]] = []
-            for intro in self.lex.alias_intros:  # "known in French as the ...", longest first
-                for match in re.finditer(rf"\b{re.escape(intro)}\s+", fold(text)):
+            folded = fold(text)
+            intros = _intro_patterns(self.lex.alias_intros)
+            for intro in intros[1:] if intros and intros[0].search(folded) else ():  # longest first
+                for match in intro.finditer(folded):
                     if any(s <= match.start() < e for s, e in taken):
                         continue
                     taken.append(match.span())

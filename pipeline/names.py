@@ -25,7 +25,10 @@ _ACRONYM_WORD = re.compile(r"^[A-ZÀ-Ý0-9][A-ZÀ-Ý0-9&.\-/]*$")
 ACRONYM_IN_TEXT = re.compile(r"(?<![\w-])([A-ZÀ-Ý][A-ZÀ-Ý0-9]*(?:[-&][A-ZÀ-Ý0-9]+)*)(?![\w-])")
 ACRONYM_SIMILARITY = 0.8   # Indel similarity of two acronyms (letters and digits only)
 NAME_SIMILARITY = 0.9      # share of content words two names must have in common
+WORD_SIMILARITY = 85       # word_similarity of two words that count as the same word
 MIN_ACRONYM = 3
+_MAX_KEPT = 200_000  # tokens whose words a process keeps
+_WORD_SPLIT = re.compile(r"[\s,;:()/]+|(?<=\w)['’](?=\w)")  # a name's words
 
 
 def strip_quotes(text: str) -> str:
@@ -101,29 +104,51 @@ def word_similarity(a: str, b: str) -> float:
 
 
 class NameComparer:
-    """Compare organization names by their content words, demonyms folded into countries."""
+    """Compare organization names by their content words, demonyms folded into countries.
+
+    The word lists it needs are built once per vocabulary (`_rules`); a comparer keeps the
+    words of every text it has seen, since a document compares the same names many times.
+    """
+
+    # Per vocabulary: stop words, longest country phrase, words of country phrases, and its
+    # tokens -> (content words, country-phrase words), kept across documents.
+    _built: dict[int, tuple[Vocab, frozenset[str], int, frozenset[str], dict[str, tuple[tuple[str, ...], int]]]] = {}
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
-        self.stop = vocab.lex.stopwords | vocab.lex.articles | {"'", "’", ",", "-"}
-        self.longest_country = max((len(k.split()) for k in vocab.countries), default=1)
-        self._words: dict[str, tuple[str, ...]] = {}  # a document compares the same names many times
+        self.stop, self.longest_country, self.country_parts, self._tokens = self._rules(vocab)
+        self._words: dict[str, tuple[str, ...]] = {}
+        self._pairs: dict[tuple[str, str], float] = {}  # word_similarity of two words
+        self._alike: dict[tuple[str, str], bool] = {}  # a word -> whether it is like a word of a name
+
+    @classmethod
+    def _rules(cls, vocab: Vocab) -> tuple[frozenset[str], int, frozenset[str], dict[str, tuple[tuple[str, ...], int]]]:
+        """Stop words, the longest country phrase in words, the words of multi-word country phrases, tokens seen."""
+        hit = cls._built.get(id(vocab))
+        if hit is None or hit[0] is not vocab:
+            stop = frozenset(vocab.lex.stopwords | vocab.lex.articles | {"'", "’", ",", "-"})
+            longest = max((len(k.split()) for k in vocab.countries), default=1)
+            parts = frozenset(w for k in vocab.countries if " " in k for w in _WORD_SPLIT.split(k) if w not in stop)
+            hit = cls._built[id(vocab)] = (vocab, stop, longest, parts, {})
+        return hit[1:]
 
     def words(self, text: str) -> tuple[str, ...]:
         """The content words of a name, folded, a country name or demonym as `@XX`."""
-        if text not in self._words:
-            self._words[text] = tuple(self._content_words(text))
-        return self._words[text]
+        hit = self._words.get(text)
+        if hit is None:
+            hit = self._words[text] = tuple(self._content_words(text))
+        return hit
 
     def _content_words(self, text: str) -> list[str]:
-        raw = [w for w in re.split(r"[\s,;:()/]+|(?<=\w)['’](?=\w)", fold(text)) if w]
+        raw = [w for w in _WORD_SPLIT.split(fold(text)) if w]
+        countries = self.vocab.countries
         out: list[str] = []
         i = 0
         while i < len(raw):
             for size in range(min(self.longest_country, len(raw) - i), 0, -1):
-                phrase = " ".join(raw[i:i + size])
-                if phrase in self.vocab.countries:
-                    out.append("@" + self.vocab.countries[phrase])
+                phrase = raw[i] if size == 1 else " ".join(raw[i:i + size])
+                if phrase in countries:
+                    out.append("@" + countries[phrase])
                     i += size
                     break
             else:
@@ -140,16 +165,49 @@ class NameComparer:
             return 0.0
         matched = 0
         pool = list(wb)
+        pairs = self._pairs
         for w in wa:
-            best = max(pool, key=lambda x: word_similarity(w, x), default=None)
-            if best is not None and word_similarity(w, best) >= 85:
+            best, best_score = None, -1.0
+            for x in pool:  # the first of the most similar
+                score = pairs.get((w, x))
+                if score is None:
+                    score = pairs[w, x] = word_similarity(w, x)
+                if score > best_score:
+                    best, best_score = x, score
+            if best is not None and best_score >= WORD_SIMILARITY:
                 matched += 1
                 pool.remove(best)
         return 2 * matched / (len(wa) + len(wb))
 
+    def most_matched(self, token: str, target: str) -> int:
+        """At most how many words of `target` the words of `token` can match in any name that contains it.
+
+        Its content words like one of the target's, plus one for each word that may be part of a
+        country phrase spanning several tokens ("Burkina" "Faso" -> @BF): an upper bound, so that
+        `name_windows` compares only the windows that can reach `NAME_SIMILARITY`.
+        """
+        info = self._tokens.get(token)
+        if info is None:
+            if len(self._tokens) > _MAX_KEPT:
+                self._tokens.clear()
+            parts = self.country_parts
+            info = self._tokens[token] = (
+                self.words(token), sum(1 for w in _WORD_SPLIT.split(fold(token)) if w.strip(".'’\"") in parts))
+        words, hit = info
+        if words:
+            targets = self.words(target)
+            alike = self._alike
+            for w in words:
+                key = (w, target)
+                found = alike.get(key)
+                if found is None:
+                    found = alike[key] = any(word_similarity(w, x) >= WORD_SIMILARITY for x in targets)
+                hit += found
+        return hit
+
     def initials(self, text: str) -> str:
         """Initials of the content words as written (a demonym keeps its own letter)."""
-        raw = [w.strip(".'’\"") for w in re.split(r"[\s,;:()/]+|(?<=\w)['’](?=\w)", fold(text))]
+        raw = [w.strip(".'’\"") for w in _WORD_SPLIT.split(fold(text))]
         return "".join(w[0] for w in raw if len(w) > 1 and w not in self.stop).upper()
 
 
@@ -178,24 +236,46 @@ class Alias:
     rule: str
 
 
+_NAME_TOKEN = re.compile(r"[^\s,;:()]+(?:,(?=\s))?")
+_ELIDED = re.compile(r"^[^\W\d_]{1,2}['’](?=\w)")  # "L'Union": the name starts after "L'"
+_APOSTROPHE = re.compile(r"['’]")
+
+
+def _may_reach(matched: int, size: int) -> bool:
+    """Whether a name with at most `matched` words like those of a `size`-word name can be similar enough.
+
+    `similarity` is 2m / (len(a) + size) with m <= len(a), so at most 2m / (m + size).
+    """
+    return matched > 0 and 2 * matched / (matched + size) >= NAME_SIMILARITY - 1e-9
+
+
 def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[int, int]]:
     """Spans of `text` that name the same organization as `target` (same content words)."""
-    tokens = [(m.start(), m.end()) for m in re.finditer(r"[^\s,;:()]+(?:,(?=\s))?", text)]
     size = len(comparer.words(target))
     if size < 2:
         return []
+    tokens = [(m.start(), m.end()) for m in _NAME_TOKEN.finditer(text)]
+    reach = [0]  # reach[k]: how many target words tokens 0..k-1 can match at most
+    for s, e in tokens:
+        reach.append(reach[-1] + comparer.most_matched(text[s:e], target))
+    stop = comparer.stop
     found: list[tuple[float, int, int]] = []
-    for i, (start, _) in enumerate(tokens):
-        first = text[start:tokens[i][1]].strip(",")
-        elided = re.match(r"^[^\W\d_]{1,2}['’](?=\w)", first)  # "L'Union": the name starts after "L'"
-        if elided and fold(elided.group(0)) in comparer.stop | {"l'", "d'"}:
-            start, first = start + elided.end(), first[elided.end():]
-        if not first[:1].isupper() or fold(first) in comparer.stop:
+    for i, (start, first_end) in enumerate(tokens):
+        stop_at = min(len(tokens), i + size * 2 + 2)
+        if not _may_reach(reach[stop_at] - reach[i], size):
             continue
-        for j in range(i + 1, min(len(tokens), i + size * 2 + 2)):
+        first = text[start:first_end].strip(",")
+        elided = _ELIDED.match(first)
+        if elided and (fold(elided.group(0)) in stop or fold(elided.group(0)) in ("l'", "d'")):
+            start, first = start + elided.end(), first[elided.end():]
+        if not first[:1].isupper() or fold(first) in stop:
+            continue
+        for j in range(i + 1, stop_at):
+            if not _may_reach(reach[j + 1] - reach[i], size):
+                continue
             end = tokens[j][1]
             last = text[tokens[j][0]:end].rstrip(",.")
-            head = re.split(r"['’]", last)[-1][:1]
+            head = _APOSTROPHE.split(last)[-1][:1]
             if not (head.isupper() or head.isdigit()) or "(" in text[start:end] or ")" in text[start:end]:
                 continue
             end = tokens[j][0] + len(last)
