@@ -7,13 +7,17 @@ each value keyed by its JSON Pointer, and the warnings. `validate.py` turns it i
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
 
+import numpy
 import phonenumbers
 from dateparser.date import DateDataParser
+from spacy.attrs import ORTH
+from spacy.strings import hash_string
 from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span
 from spacy.util import filter_spans
@@ -93,6 +97,66 @@ class Draft:
 
 
 # --------------------------------------------------------------------------- the extractor
+
+
+@cache
+def _sentence_end_ids() -> numpy.ndarray:
+    """The ORTH ids of the tokens that may end a sentence."""
+    return numpy.array([hash_string(t) for t in sorted(_SENTENCE_END)], dtype=numpy.uint64)
+
+
+def _span_start(span: Span) -> int:
+    return span.start
+
+
+_TRIGGERS: dict[int, tuple[Vocab, re.Pattern[str] | None]] = {}
+_LOOKAROUND = re.compile(r"\\[bBAZ]|\(\?[=!<]")
+
+
+def _trigger(spec: dict[str, Any]) -> str | None:
+    """A regular expression that finds, in a lower-cased text, every token this token pattern can match."""
+    lower = spec.get("LOWER")
+    if isinstance(lower, str):
+        return re.escape(lower)
+    if isinstance(lower, dict) and isinstance(lower.get("IN"), list) and lower["IN"]:
+        return "|".join(re.escape(str(w)) for w in sorted(lower["IN"], key=len, reverse=True))
+    if isinstance(lower, dict) and isinstance(lower.get("REGEX"), str) and not _LOOKAROUND.search(lower["REGEX"]):
+        source = lower["REGEX"]  # searched in a token, so in the text around it too, once unanchored
+        source = source[1:] if source.startswith("^") else source
+        return source[:-1] if source.endswith("$") and not source.endswith("\\$") else source
+    return None
+
+
+def _selectivity(spec: dict[str, Any]) -> int:
+    """How rarely a token pattern may match: its shortest word's length (5 for a regular expression)."""
+    lower = spec["LOWER"]
+    if isinstance(lower, str):
+        return len(lower)
+    return min(map(len, lower["IN"])) if "IN" in lower else 5
+
+
+def _triggers(vocab: Vocab) -> re.Pattern[str] | None:
+    """A pattern found in every text where a founding or chair pattern can match, or None if there is none.
+
+    Each pattern gives the words of one of its required tokens (the one with the longest
+    shortest word, a regular expression counting as 5 letters): a block whose lower-cased text contains none of them cannot
+    match, and is not tokenized or matched at all (most paragraphs of a profile).
+    """
+    hit = _TRIGGERS.get(id(vocab))
+    if hit is None or hit[0] is not vocab:
+        parts: list[str] | None = []
+        for rule, label in vocab.pattern_labels.items():
+            if label == "DATE" or parts is None:
+                continue
+            for pattern in (vocab.patterns.get(rule) or (None, []))[1]:
+                best = max(((_selectivity(spec), t) for spec in pattern if spec.get("OP") in (None, "+")
+                            for t in [_trigger(spec)] if t is not None), default=None, key=lambda c: c[0])
+                if best is None:
+                    parts = None  # a pattern with no usable required token: every block is matched
+                    break
+                parts.append(best[1])
+        hit = _TRIGGERS[id(vocab)] = (vocab, re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None)
+    return hit[1]
 
 
 @cache
@@ -184,11 +248,13 @@ class _Extractor:
         return self.vocab.nlp.make_doc(self.text(i))
 
     def sentences(self, tokens: SpacyDoc) -> list[Span]:
+        """The sentences of a block: each ends on ".", "!" or "?" followed by a capital."""
         out, start = [], 0
-        for t in tokens:
-            if t.text in _SENTENCE_END and t.i + 1 < len(tokens) and tokens[t.i + 1].text[:1].isupper():
-                out.append(tokens[start:t.i + 1])
-                start = t.i + 1
+        n = len(tokens)
+        for i in numpy.flatnonzero(numpy.isin(tokens.to_array(ORTH), _sentence_end_ids())).tolist():
+            if i + 1 < n and tokens[i + 1].text[:1].isupper():
+                out.append(tokens[start:i + 1])
+                start = i + 1
         out.append(tokens[start:])
         return [s for s in out if len(s)]
 
@@ -372,31 +438,46 @@ class _Extractor:
         d = self.draft
         candidates = self.blocks("description") + [i for i in self.layout.header]
         chair_done = "chair" in d.values
+        labels = self.vocab.pattern_labels
+        triggers = _triggers(self.vocab)
         for i in candidates:
+            text = self.text(i)
+            lowered = text.lower()
+            if triggers is not None and not triggers.search(lowered):
+                continue  # no word that opens a founding or chair pattern: nothing to find here
             block = self.doc.blocks[i]
-            tokens = self.tokens(i)
-            matches = [(self.vocab.rule(m), s, e) for m, s, e in self.vocab.patterns(tokens)]
-            dates = filter_spans([tokens[s:e] for r, s, e in matches if self.vocab.pattern_labels[r] == "DATE"])
-            date_rules = {(s, e): r for r, s, e in matches if self.vocab.pattern_labels[r] == "DATE"}
-            for sentence in self.sentences(tokens):
+            tokens = self.vocab.nlp.make_doc(text)
+            for sentence in self.sentences(tokens):  # the patterns never cross a sentence's end
+                if triggers is not None and not (
+                        triggers.search(lowered, sentence.start_char, sentence.end_char) if len(lowered) == len(text)
+                        else triggers.search(sentence.text.lower())):
+                    continue
+                base = sentence.start
+                matches = [(self.vocab.rule(m), base + s, base + e) for m, s, e in self.vocab.patterns(sentence)]
+                dates = filter_spans([tokens[s:e] for r, s, e in matches if labels[r] == "DATE"])
+                date_rules = {(s, e): r for r, s, e in matches if labels[r] == "DATE"}
                 for rule, s, e in matches:
-                    if not (sentence.start <= s < sentence.end):
-                        continue
-                    label = self.vocab.pattern_labels[rule]
+                    label = labels[rule]
                     if label == "FOUNDED" and "date" not in d.values.setdefault("founded", {}):
                         self.founded_in(sentence, e, dates, date_rules, rule, block.start)
                     elif label == "CHAIR" and not chair_done:
                         person = self.person(tokens, e)
                         if person:
                             ps, pe = person
-                            d.values["chair"] = tokens.text[ps:pe]
+                            d.values["chair"] = text[ps:pe]
                             d.cite("/chair", block.start + ps, block.start + pe, rule)
                             chair_done = True
 
     def founded_in(self, sentence: Span, trigger_end: int, dates: list[Span], date_rules: dict[tuple[int, int], str],
                    rule: str, offset: int) -> None:
         d = self.draft
-        inside = [s for s in dates if sentence.start <= s.start and s.end <= sentence.end]
+        first = bisect_left(dates, sentence.start, key=_span_start)  # dates are sorted and do not overlap
+        inside = []
+        for span in dates[first:]:
+            if span.start >= sentence.end:
+                break
+            if span.end <= sentence.end:
+                inside.append(span)
         after = [s for s in inside if s.start >= trigger_end]
         chosen = after[0] if after else (inside[-1] if inside else None)
         if chosen is None:
