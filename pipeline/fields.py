@@ -17,6 +17,7 @@ import numpy
 import phonenumbers
 from dateparser.date import DateDataParser
 from spacy.attrs import ORTH
+from spacy.matcher import Matcher
 from spacy.strings import hash_string
 from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span
@@ -97,6 +98,21 @@ class Draft:
 
 
 # --------------------------------------------------------------------------- the extractor
+
+
+_MATCHERS: dict[int, tuple[Vocab, Matcher, Matcher]] = {}
+
+
+def _matchers(vocab: Vocab) -> tuple[Matcher, Matcher]:
+    """The vocabulary's token patterns split in two: founding and chair, and dates (only matched when needed)."""
+    hit = _MATCHERS.get(id(vocab))
+    if hit is None or hit[0] is not vocab:
+        events, dates = Matcher(vocab.nlp.vocab), Matcher(vocab.nlp.vocab)
+        for rule, label in vocab.pattern_labels.items():
+            _, patterns = vocab.patterns.get(rule)
+            (dates if label == "DATE" else events).add(rule, patterns)
+        hit = _MATCHERS[id(vocab)] = (vocab, events, dates)
+    return hit[1], hit[2]
 
 
 @cache
@@ -440,6 +456,7 @@ class _Extractor:
         chair_done = "chair" in d.values
         labels = self.vocab.pattern_labels
         triggers = _triggers(self.vocab)
+        events, dates_in = _matchers(self.vocab)
         for i in candidates:
             text = self.text(i)
             lowered = text.lower()
@@ -453,12 +470,16 @@ class _Extractor:
                         else triggers.search(sentence.text.lower())):
                     continue
                 base = sentence.start
-                matches = [(self.vocab.rule(m), base + s, base + e) for m, s, e in self.vocab.patterns(sentence)]
-                dates = filter_spans([tokens[s:e] for r, s, e in matches if labels[r] == "DATE"])
-                date_rules = {(s, e): r for r, s, e in matches if labels[r] == "DATE"}
-                for rule, s, e in matches:
+                dates: list[Span] | None = None  # matched when a founding pattern needs them
+                for m, s, e in events(sentence):
+                    rule = self.vocab.rule(m)
                     label = labels[rule]
+                    e += base
                     if label == "FOUNDED" and "date" not in d.values.setdefault("founded", {}):
+                        if dates is None:
+                            found = [(self.vocab.rule(m), base + s, base + e) for m, s, e in dates_in(sentence)]
+                            dates = filter_spans([tokens[s:e] for _, s, e in found])
+                            date_rules = {(s, e): r for r, s, e in found}
                         self.founded_in(sentence, e, dates, date_rules, rule, block.start)
                     elif label == "CHAIR" and not chair_done:
                         person = self.person(tokens, e)

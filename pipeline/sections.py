@@ -24,6 +24,11 @@ _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|tiff?)$", re.I)
 HEADER_FIELDS = ("region", "member_since", "chair", "country", "founded", "founding_members")
 MAX_HEADING_TOKENS = 12
 MAX_LEADIN_TOKENS = 70
+_ALNUM = re.compile(r"[^\W_]")
+_UNKNOWN = object()
+_MAX_KEPT = 100_000  # block texts whose heading a process keeps, per vocabulary
+# Per vocabulary: each block text seen -> its heading (kind, rule) or None; headings recur across documents.
+_HEADINGS: dict[int, tuple[Vocab, dict[str, tuple[str, str] | None]]] = {}
 
 
 def label_of(text: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, str, int] | None:
@@ -66,6 +71,11 @@ class _Finder:
         self.doc = doc
         self.vocab = vocab
         self.blocks = doc.blocks
+        self._title: tuple[str | None, set[str]] = (None, set())  # a title -> its folded forms
+        kept = _HEADINGS.get(id(vocab))
+        if kept is None or kept[0] is not vocab:
+            kept = _HEADINGS[id(vocab)] = (vocab, {})
+        self._headings = kept[1]
 
     def text(self, i: int) -> str:
         return self.doc.block_text(self.blocks[i])
@@ -82,8 +92,10 @@ class _Finder:
             return True
         if title is None:
             return False
-        parsed = names.parse_title(title)
-        return text in (fold(title), fold(parsed.name), fold(parsed.acronym or title))
+        if self._title[0] != title:
+            parsed = names.parse_title(title)
+            self._title = (title, {fold(title), fold(parsed.name), fold(parsed.acronym or title)})
+        return text in self._title[1]
 
     def find_title(self) -> int | None:
         """The title: a `Name (ACRONYM)` line among the first lines, else the first heading or short line.
@@ -135,7 +147,18 @@ class _Finder:
 
     def heading_kind(self, i: int) -> tuple[str, str] | None:
         """(kind, rule) when block `i` is only a known heading (with allowed prefixes)."""
-        tokens = self.tokens(i)
+        text = self.text(i)
+        known = self._headings.get(text, _UNKNOWN)
+        if known is _UNKNOWN:
+            if len(self._headings) > _MAX_KEPT:
+                self._headings.clear()
+            known = self._headings[text] = self._heading_kind(text)
+        return known
+
+    def _heading_kind(self, text: str) -> tuple[str, str] | None:
+        if sum(1 for w in text.split() if _ALNUM.search(w)) > MAX_HEADING_TOKENS:
+            return None  # each such word gives a token that is a word: too many for a heading
+        tokens = self.vocab.nlp.make_doc(text)
         words = [t for t in tokens if not (t.is_punct or t.is_space or t.text in "#*")]
         if not words or len(words) > MAX_HEADING_TOKENS:
             return None

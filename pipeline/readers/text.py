@@ -26,6 +26,8 @@ _ORDERED = re.compile(r"^(\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]|\(?[A-Z]\)|\(\d{1,
 _INVISIBLE = dict.fromkeys(
     [0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF] + list(range(0x00, 0x09)) + [0x0B, 0x0C]
     + list(range(0x0E, 0x20)) + [0x7F] + list(range(0x80, 0xA0)))
+_INVISIBLE_FOUND = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # control characters below space, but for \t\n\v\f\r
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -116,7 +118,7 @@ def _cp1252(byte: int) -> str:
 def _checked(text: str) -> str:
     """Refuse decoded text that is mostly control characters (a binary file that happened to decode)."""
     sample = text[:100_000]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROLS.findall(sample))
     if controls > max(8, len(sample) // 50):
         raise NotText(f"{controls} control characters in the first {len(sample)} characters: not a text document")
     if not sample.strip():
@@ -126,7 +128,12 @@ def _checked(text: str) -> str:
 
 def normalize_line(text: str) -> str:
     """NFC, invisible and control characters dropped, every run of spaces made one space, stripped."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if text.isascii() and text.isprintable():  # the same result, at once: nothing to drop, only spaces
+        return " ".join(text.split())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _INVISIBLE_FOUND.search(text):
+        text = text.translate(_INVISIBLE)
     return _SPACES.sub(" ", text.replace("\n", " ").replace("\r", " ")).strip()
 
 
