@@ -16,7 +16,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from pipeline import vocab as vocab_data
+from pipeline import vocab
 from pipeline.names import acronym_key
 from pipeline.vocab import LANGUAGES, fold
 
@@ -47,10 +47,10 @@ def name_rules() -> NameRules:
     articles: set[str] = set()
     countries: dict[str, str] = {}
     for lang in LANGUAGES:
-        lex = vocab_data._lexicon(lang)  # noqa: SLF001 - the lexicon alone; load_vocab also builds spaCy
+        lex = vocab.lexicon(lang)  # the lexicon alone: load_vocab also builds spaCy
         stop |= {" ".join(_TOKEN.findall(w)) for w in lex.stopwords | lex.articles}
         articles |= {" ".join(_TOKEN.findall(w)) for w in lex.articles}
-        for phrase, code in vocab_data._countries(lang).items():  # noqa: SLF001
+        for phrase, code in vocab.countries(lang).items():
             words = " ".join(_TOKEN.findall(phrase))
             if words:
                 countries.setdefault(words, code)

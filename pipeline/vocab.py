@@ -212,6 +212,26 @@ def _countries(lang: str) -> dict[str, str]:
     return out
 
 
+def lexicon(lang: str) -> Lexicon:
+    """The word lists of `lang` (its lexicon.yml), without building its spaCy pipeline.
+
+    Read once per process (the loader is cached): every call returns the same object.
+    `lang` must have a folder of data files (`available_languages()`); `load_vocab(lang).lex`
+    is the same lexicon, with English for a language without one.
+    """
+    return _lexicon(lang)
+
+
+def countries(lang: str) -> dict[str, str]:
+    """The country names and demonyms of `lang` (its countries.yml), folded -> ISO code.
+
+    Read once per process (the loader is cached): every call returns the same dict, so do
+    not modify it. Empty for a language without the file. `load_vocab(lang).countries`
+    merges every language's names instead.
+    """
+    return _countries(lang)
+
+
 @cache
 def function_words() -> dict[str, frozenset[str]]:
     """Each language's frequent words that no other language lists: a cheap first language test."""

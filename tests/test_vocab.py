@@ -44,3 +44,12 @@ def test_country_lists_cover_the_world(lang: str) -> None:
 
 def test_language_without_data_uses_english_rules() -> None:
     assert load_vocab("de").lang == "en"
+
+
+def test_public_accessors_return_the_cached_lexicon_and_countries() -> None:
+    from pipeline import vocab
+
+    for lang in available_languages():
+        assert vocab.lexicon(lang) is vocab.lexicon(lang) is load_vocab(lang).lex
+        assert vocab.countries(lang) is vocab.countries(lang)
+        assert set(vocab.countries(lang)) <= set(load_vocab(lang).countries)
