@@ -998,13 +998,17 @@ class _Extractor:
         """Whether the acronym at `at` stands in parentheses after a name unlike ours (another organization)."""
         if at == 0 or text[at - 1] != "(":
             return False
-        before = text[:at - 1].rstrip()
-        words = before.split()
-        best = 0.0
-        for size in range(1, min(len(words), 16) + 1):
-            phrase = " ".join(words[-size:])
-            best = max(best, max(comparer.similarity(phrase, k) for k in known))
-        return best < names.NAME_SIMILARITY
+        words = text[:at - 1].split()[-16:]
+        for name in known:  # is any phrase ending here, of 1 to 16 words, like one of our names?
+            size = len(comparer.words(name))
+            bounds = comparer.bounds(words, name)
+            most = 0
+            for n in range(1, len(words) + 1):
+                most += bounds[words[-n]]
+                if names.may_reach(most, size) and \
+                        comparer.similarity(" ".join(words[-n:]), name) >= names.NAME_SIMILARITY:
+                    return False
+        return True
 
     # ------------------------------------------------------------------ all fields
 

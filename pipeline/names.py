@@ -10,10 +10,11 @@ acronym is never an alias.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
 from pipeline.vocab import Vocab, fold
@@ -119,7 +120,8 @@ class NameComparer:
         self.stop, self.longest_country, self.country_parts, self._tokens = self._rules(vocab)
         self._words: dict[str, tuple[str, ...]] = {}
         self._pairs: dict[tuple[str, str], float] = {}  # word_similarity of two words
-        self._alike: dict[tuple[str, str], bool] = {}  # a word -> whether it is like a word of a name
+        self._alike: dict[str, dict[str, bool]] = {}  # a name -> each word: whether it is like one of the name's
+        self._bounds: dict[str, dict[str, int]] = {}  # a name -> each token: `bounds`
 
     @classmethod
     def _rules(cls, vocab: Vocab) -> tuple[frozenset[str], int, frozenset[str], dict[str, tuple[tuple[str, ...], int]]]:
@@ -179,31 +181,48 @@ class NameComparer:
                 pool.remove(best)
         return 2 * matched / (len(wa) + len(wb))
 
-    def most_matched(self, token: str, target: str) -> int:
-        """At most how many words of `target` the words of `token` can match in any name that contains it.
+    def bounds(self, tokens: Iterable[str], target: str) -> dict[str, int]:
+        """At most how many words of `target` each token's words can match, in any name that contains it.
 
         Its content words like one of the target's, plus one for each word that may be part of a
         country phrase spanning several tokens ("Burkina" "Faso" -> @BF): an upper bound, so that
-        `name_windows` compares only the windows that can reach `NAME_SIMILARITY`.
+        `name_windows` compares only the windows that can reach `NAME_SIMILARITY`. Returns the
+        bounds of every token seen so far with this target; the words are compared in one call.
         """
+        bounds = self._bounds.get(target)
+        if bounds is None:
+            bounds = self._bounds[target] = {}
+        new = [t for t in set(tokens) if t not in bounds]
+        if not new:
+            return bounds
+        infos = [self._token(t) for t in new]
+        alike = self._alike.get(target)
+        if alike is None:
+            alike = self._alike[target] = {}
+        unseen = list({w for words, _ in infos for w in words if w not in alike})
+        if unseen:
+            targets = self.words(target)
+            prefixes = {x[:5] for x in targets if len(x) >= 5}
+            scored = process.cdist(unseen, targets, scorer=fuzz.ratio, score_cutoff=WORD_SIMILARITY).max(
+                axis=1).tolist() if targets else [0] * len(unseen)  # 0 below the cut-off
+            for w, score in zip(unseen, scored):
+                alike[w] = score > 0 or (w[:5] in prefixes and
+                                         any(word_similarity(w, x) >= WORD_SIMILARITY for x in targets))
+        for t, (words, parts) in zip(new, infos):
+            bounds[t] = parts + sum([alike[w] for w in words])
+        return bounds
+
+    def _token(self, token: str) -> tuple[tuple[str, ...], int]:
+        """A token's content words, and how many of its words may be part of a multi-word country phrase."""
         info = self._tokens.get(token)
         if info is None:
             if len(self._tokens) > _MAX_KEPT:
                 self._tokens.clear()
             parts = self.country_parts
             info = self._tokens[token] = (
-                self.words(token), sum(1 for w in _WORD_SPLIT.split(fold(token)) if w.strip(".'’\"") in parts))
-        words, hit = info
-        if words:
-            targets = self.words(target)
-            alike = self._alike
-            for w in words:
-                key = (w, target)
-                found = alike.get(key)
-                if found is None:
-                    found = alike[key] = any(word_similarity(w, x) >= WORD_SIMILARITY for x in targets)
-                hit += found
-        return hit
+                tuple(self._content_words(token)),
+                sum(1 for w in _WORD_SPLIT.split(fold(token)) if w.strip(".'’\"") in parts))
+        return info
 
     def initials(self, text: str) -> str:
         """Initials of the content words as written (a demonym keeps its own letter)."""
@@ -241,7 +260,7 @@ _ELIDED = re.compile(r"^[^\W\d_]{1,2}['’](?=\w)")  # "L'Union": the name start
 _APOSTROPHE = re.compile(r"['’]")
 
 
-def _may_reach(matched: int, size: int) -> bool:
+def may_reach(matched: int, size: int) -> bool:
     """Whether a name with at most `matched` words like those of a `size`-word name can be similar enough.
 
     `similarity` is 2m / (len(a) + size) with m <= len(a), so at most 2m / (m + size).
@@ -254,15 +273,17 @@ def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[i
     size = len(comparer.words(target))
     if size < 2:
         return []
+    words = _NAME_TOKEN.findall(text)
+    bounds = comparer.bounds(words, target)
+    reach = [0, *accumulate([bounds[w] for w in words])]  # reach[k]: target words tokens 0..k-1 can match at most
+    if not may_reach(reach[-1], size):
+        return []  # not enough words like the name's in the whole paragraph (most paragraphs)
     tokens = [(m.start(), m.end()) for m in _NAME_TOKEN.finditer(text)]
-    reach = [0]  # reach[k]: how many target words tokens 0..k-1 can match at most
-    for s, e in tokens:
-        reach.append(reach[-1] + comparer.most_matched(text[s:e], target))
     stop = comparer.stop
     found: list[tuple[float, int, int]] = []
     for i, (start, first_end) in enumerate(tokens):
         stop_at = min(len(tokens), i + size * 2 + 2)
-        if not _may_reach(reach[stop_at] - reach[i], size):
+        if not may_reach(reach[stop_at] - reach[i], size):
             continue
         first = text[start:first_end].strip(",")
         elided = _ELIDED.match(first)
@@ -271,7 +292,7 @@ def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[i
         if not first[:1].isupper() or fold(first) in stop:
             continue
         for j in range(i + 1, stop_at):
-            if not _may_reach(reach[j + 1] - reach[i], size):
+            if not may_reach(reach[j + 1] - reach[i], size):
                 continue
             end = tokens[j][1]
             last = text[tokens[j][0]:end].rstrip(",.")
