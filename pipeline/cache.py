@@ -12,7 +12,11 @@ An entry is the document's outcome *before* the curators' corrections and the re
 `record` or `error`, then the record or error record as compact JSON. Outcomes that
 depend on the moment rather than the inputs (a file that could not be read, a document
 stopped by `--timeout` or `--max-memory`) are not kept. The registry keeps its own entry,
-keyed by every name the records give and the curator's decisions.
+keyed by every name the records give and the curator's decisions. A whole run keeps one
+too (`run-<key>`, `run._run_key`: every document's key, the options, the decisions), with
+the size and modification time of every file it wrote: a run that finds it, and those
+files as they were, has nothing to extract or write (without curation files only, whose
+report needs the records).
 
 A run removes the entries it did not use, so the cache holds the current corpus only. A
 damaged entry is a miss. Entries are written atomically (temporary file, then rename)
@@ -38,7 +42,7 @@ PACKAGE_DIR = Path(pipeline.__file__).resolve().parent
 LIBRARIES = ("spacy", "langdetect", "dateparser", "phonenumbers", "rapidfuzz", "pydantic", "pydantic-core",
              "charset-normalizer", "selectolax", "markdown-it-py", "pdfplumber", "pdfminer.six", "python-docx",
              "PyYAML")
-_ENTRY = re.compile(r"^(registry-)?[0-9a-f]{64}\.json$")
+_ENTRY = re.compile(r"^(registry-|run-)?[0-9a-f]{64}\.json$")
 
 
 class Outcome(NamedTuple):

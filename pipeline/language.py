@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 from langdetect import DetectorFactory, detect_langs, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
@@ -32,10 +33,18 @@ def sample_of(doc: Document) -> str:
     return "\n".join(doc.block_text(b)[:SAMPLE_CHARS] for b in prose)
 
 
+@cache
+def _function_word_language() -> dict[str, str]:
+    """Each function word -> its language (a word belongs to one language only)."""
+    return {w: lang for lang, words in function_words().items() for w in words}
+
+
 def by_function_words(sample: str) -> str | None:
     """The language whose function words clearly dominate the sample, or None."""
     words = [w.lower() for w in _WORD.findall(sample)]
-    counts = Counter({lang: sum(w in fw for w in words) for lang, fw in function_words().items()})
+    owner = _function_word_language()
+    counts = Counter(dict.fromkeys(function_words(), 0))
+    counts.update(filter(None, map(owner.get, words)))
     ranked = counts.most_common(2) + [("", 0)]
     (best, top), (_, second) = ranked[0], ranked[1]
     if words and top >= DECISIVE_SHARE * len(words) and top >= DECISIVE_LEAD * max(second, 1):

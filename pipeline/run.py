@@ -281,6 +281,14 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
     mentions: list[Mention] = []
     id_counts: Counter[str] = Counter()
     names_digest = hashlib.sha256(cache.print.encode())
+    hook = os.environ.get(TEST_HOOK)
+    run_key = _run_key(inputs, limits, cache, registry, decisions_path, tables) \
+        if use_cache and registry is not None and not curation and not hook else None
+    if run_key is not None:
+        unchanged = _unchanged_run(out, registry, cache, run_key, len(inputs))
+        if unchanged is not None:
+            return unchanged
+    cacheable = True  # every outcome kept: the next run may find this one unchanged as a whole
     workers = min(jobs, -(-len(inputs) // DOCS_PER_WORKER))
     extractor = executor(workers, extract_job, stop_job, limits, warm_up)
     fd, spool_name = tempfile.mkstemp(dir=out, prefix=".spool.", suffix=".tmp")
@@ -288,11 +296,12 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
     try:
         # Pass 1: every document, in input order, to its curated outcome in the spool.
         with os.fdopen(fd, "wb", buffering=1 << 20) as spool:
-            for job in extractor.imap(_jobs(inputs, limits, cache, os.environ.get(TEST_HOOK))):
+            for job in extractor.imap(_jobs(inputs, limits, cache, hook)):
                 outcome = job.outcome
                 assert outcome is not None
                 if job.key is not None and not job.hit:
                     cache.put(job.key, outcome)
+                cacheable = cacheable and outcome.cacheable and job.key is not None
                 kind, text = outcome.kind, outcome.text
                 if kind == "record":
                     record = json.loads(text)
@@ -313,7 +322,8 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
         # The registry, on the names alone (from the cache when neither they nor the decisions changed).
         if decisions_path and decisions_path.exists():
             names_digest.update(decisions_path.read_bytes())
-        organizations = _registry(mentions, decisions, cache, names_digest.hexdigest(), registry)
+        registry_key = names_digest.hexdigest()
+        organizations = _registry(mentions, decisions, cache, registry_key, registry)
         del mentions
         result.registry = organizations
         # Pass 2: each record with its partners' refs, to the outputs.
@@ -334,12 +344,79 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
         except BaseException:
             writer.discard()
             raise
+        if run_key is not None and cacheable and registry is not None:
+            cache.put_text(f"run-{run_key}", json.dumps({
+                "counts": counts, "registry": f"registry-{registry_key}", "organizations": len(organizations.entries),
+                "files": _signatures([out / n for n in sorted(writer.taken)] + _run_files(out, registry))}))
         cache.prune()
     finally:
         extractor.close()
         spool_path.unlink(missing_ok=True)
     result.documents, result.records = counts["documents"], counts["records"]
     result.errors, result.warnings = counts["errors"], counts["warnings"]
+    return result
+
+
+def _run_key(inputs: list[Input], limits: Limits, cache: Cache, registry: Path | None,
+             decisions_path: Path | None, tables: bool) -> str | None:
+    """What decides a whole run's outputs (without curation): every document's cache key in input order (its
+    bytes, path, the limits, the pipeline), the options and the curator's decisions. None when a document
+    cannot be read (its outcome is not kept)."""
+    digest = hashlib.sha256(f"{cache.print}\n{registry}\n{tables}\n".encode("utf-8", "surrogateescape"))
+    for item in inputs:
+        try:
+            data = read_input(item, limits)
+        except Exception:  # noqa: BLE001 - the run extracts it, and says why it cannot
+            return None
+        digest.update(f"{cache.key(item.relpath, sha256_of(data))}\n".encode())
+    if decisions_path is not None and decisions_path.exists():
+        digest.update(decisions_path.read_bytes())
+    return digest.hexdigest()
+
+
+def _run_files(out: Path, registry: Path) -> list[Path]:
+    """The run's files besides the records: JSON Lines, manifest, tables, the registry's organizations."""
+    tables = sorted(p for p in (out / TABLES_DIR).iterdir() if p.is_file()) if (out / TABLES_DIR).is_dir() else []
+    return [out / PROFILES, out / ERRORS, out / MANIFEST, *tables, registry / ORGANIZATIONS]
+
+
+def _signatures(paths: list[Path]) -> dict[str, list[int]]:
+    """Each file's size and modification time (nanoseconds), as the next run will find them if none changed."""
+    found = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found[str(path)] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+def _unchanged_run(out: Path, registry: Path, cache: Cache, run_key: str, documents: int) -> RunResult | None:
+    """The result of a run whose documents, options and decisions are those of the last one, if its outputs are
+    still as it left them: then nothing is extracted, nor written. None otherwise (a run is needed)."""
+    kept = cache.get_text(f"run-{run_key}")
+    if kept is None:
+        return None
+    try:
+        last = json.loads(kept)
+        files = last["files"]
+        counts = last["counts"]
+        if len(files) < 3 or _signatures([Path(p) for p in files]) != files:
+            return None
+        with (out / ERRORS).open(encoding="utf-8") as errors:
+            refused = [ErrorRecord.model_validate_json(line) for line in errors]
+        result = RunResult(out=out, documents=counts["documents"], records=counts["records"],
+                           errors=counts["errors"], warnings=counts["warnings"], reused=documents, refused=refused)
+        kept_registry = cache.get_text(last["registry"])  # its refs and problems
+        if kept_registry is None:
+            return None
+        names = json.loads(kept_registry)
+        result.registry = Registry(entries=_Entries(registry / ORGANIZATIONS, last["organizations"]),  # type: ignore[arg-type]
+                                   refs=names["refs"], problems=names["problems"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    cache.hits = documents
     return result
 
 

@@ -31,23 +31,53 @@ _MAX_KEPT = 100_000  # block texts whose heading a process keeps, per vocabulary
 _HEADINGS: dict[int, tuple[Vocab, dict[str, tuple[str, str] | None]]] = {}
 
 
+_LABEL_PARTS = re.compile(r"\s*[/&|]\s*|\s+(?:and|et|y|or|ou|o)\s+")
+
+
+@dataclass(frozen=True)
+class _LabelIndex:
+    first: dict[str, tuple[int, str]]  # a label word -> (rank, field) of the first field that lists it
+    starts: dict[str, re.Pattern[str]]  # a field without colon -> its words followed by a space, at the start
+
+
+_LABEL_INDEXES: dict[int, tuple[dict[str, tuple[str, ...]], _LabelIndex]] = {}
+
+
+def _label_index(labels: dict[str, tuple[str, ...]]) -> _LabelIndex:
+    """Lookups for `label_of`, built once per label table (a vocabulary's)."""
+    hit = _LABEL_INDEXES.get(id(labels))
+    if hit is None or hit[0] is not labels:
+        first: dict[str, tuple[int, str]] = {}
+        for rank, (name, words) in enumerate(labels.items()):
+            for word in words:
+                first.setdefault(word, (rank, name))
+        starts = {name: re.compile("|".join(re.escape(w + " ") for w in labels[name]))
+                  for name in _NO_COLON if labels.get(name)}
+        hit = _LABEL_INDEXES[id(labels)] = (labels, _LabelIndex(first, starts))
+    return hit[1]
+
+
 def label_of(text: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, str, int] | None:
     """(field, value, value offset) of a `Label: value` line whose label is known, else None.
 
     `Tel./Fax:` is known when one of its parts is; `Member since 2019` (no colon) is known
     for the header labels whose value is short.
     """
+    index = _label_index(labels)
     match = _LABEL.match(text)
     if match:
         label = fold(match.group("label")).strip("*_ ").rstrip(". ")
-        parts = [label] + [p.strip().rstrip(".") for p in re.split(r"\s*[/&|]\s*|\s+(?:and|et|y|or|ou|o)\s+", label)]
-        for part in parts:
-            for name, words in labels.items():
-                if part in words or part.rstrip(".") in words:
-                    return name, match.group("value").strip(), match.start("value")
+        parts = [label] + [p.strip().rstrip(".") for p in _LABEL_PARTS.split(label)]
+        for part in parts:  # the first field, in `labels` order, that knows the part
+            found = [index.first[w] for w in (part, part.rstrip(".")) if w in index.first]
+            if found:
+                name = min(found)[1]
+                return name, match.group("value").strip(), match.start("value")
         return None
     folded = fold(text)
     for name in _NO_COLON:
+        if name not in index.starts or not index.starts[name].match(folded):
+            continue  # no label of this field starts the line
         for word in labels.get(name, ()):
             if folded.startswith(word + " ") and len(text.split()) - len(word.split()) <= 4 \
                     and any(c.isdigit() for c in text[len(word):]):

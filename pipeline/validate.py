@@ -43,9 +43,12 @@ def build_profile(draft: Draft) -> Profile:
         raise ValidationFailed(f"the record breaks the contract: {err}") from err
 
 
+_FIELD_ORDER = {name: n for n, name in enumerate(Profile.model_fields)}
+
+
 def _pointer_key(pointer: str) -> tuple[object, ...]:
     """Order JSON Pointers as the record's fields, items by number."""
-    order = list(Profile.model_fields)
+    order = _FIELD_ORDER
     parts = pointer.strip("/").split("/")
-    head = order.index(parts[0]) if parts[0] in order else len(order)
+    head = order.get(parts[0], len(order))
     return (head, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts[1:]))

@@ -133,3 +133,42 @@ def test_the_registry_is_kept_while_the_names_are_the_same(raw: Path, tmp_path: 
     assert kept.registry is not None and built.registry is not None
     assert list(kept.registry.entries) == list(built.registry.entries)
     assert (registry / "organizations.json").read_text(encoding="utf-8") == registry_text(built.registry)
+
+
+def _stamps(out: Path, registry: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in sorted([*out.rglob("*"), *registry.rglob("*")])
+            if p.is_file() and ".cache" not in p.parts}
+
+
+def test_an_unchanged_run_writes_nothing_and_says_what_the_last_one_did(raw: Path, tmp_path: Path) -> None:
+    out, registry = tmp_path / "out", tmp_path / "registry"
+    registry.mkdir()
+    (raw / "empty.txt").write_bytes(b"")  # an error record, kept like a record
+    first = run([raw], out, registry=registry)
+    stamps, before = _stamps(out, registry), outputs(out)
+    again = run([raw], out, registry=registry)
+    assert _stamps(out, registry) == stamps and outputs(out) == before  # not a file rewritten
+    assert again.reused == len(DOCS) + 1
+    assert (again.documents, again.records, again.errors, again.warnings) == \
+        (first.documents, first.records, first.errors, first.warnings)
+    assert [e.code for e in again.refused] == [e.code for e in first.refused] == ["empty"]
+    assert first.registry is not None and again.registry is not None
+    assert again.registry.refs == first.registry.refs and again.registry.problems == first.registry.problems
+    assert [e.to_json() for e in again.registry.entries] == [e.to_json() for e in first.registry.entries]
+    assert len(list((out / ".cache").glob("run-*.json"))) == 1
+
+
+def test_an_output_changed_since_the_last_run_is_written_again(raw: Path, tmp_path: Path) -> None:
+    out, registry = tmp_path / "out", tmp_path / "registry"
+    registry.mkdir()
+    run([raw], out, registry=registry)
+    before = outputs(out)
+    (out / "emesse.json").unlink()
+    (out / "profiles.jsonl").write_text("edited by hand\n", encoding="utf-8")
+    run([raw], out, registry=registry)
+    assert outputs(out) == before
+    (raw / "emesse.txt").write_text((raw / "emesse.txt").read_text(encoding="utf-8").replace("2016", "2017"),
+                                    encoding="utf-8")
+    again = run([raw], out, registry=registry)  # a document changed: extracted again, the rest reused
+    assert again.reused == len(DOCS) - 1 and "2017" in (out / "emesse.json").read_text(encoding="utf-8")
+    assert len(list((out / ".cache").glob("run-*.json"))) == 1  # the old run's entry is pruned
