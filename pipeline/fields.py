@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -98,6 +99,37 @@ class Draft:
 
 
 # --------------------------------------------------------------------------- the extractor
+
+
+_ODD_SPACING = re.compile(r"\s\s|[^\S ]|^\s|\s$")  # any whitespace but single spaces between words
+_PUNCT_WORD = re.compile(r"[^ ]*[.!?][^ ]*")
+_WORD_TOKENS: dict[int, tuple[Vocab, dict[str, tuple[str, ...]]]] = {}
+
+
+def _triggered(triggers: re.Pattern[str] | None, text: str, lowered: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` holds a trigger (`lowered` is `text.lower()`)."""
+    if triggers is None:
+        return True
+    if len(lowered) == len(text):
+        return triggers.search(lowered, start, end) is not None
+    return triggers.search(text[start:end].lower()) is not None
+
+
+def _word_tokens(vocab: Vocab) -> Callable[[str], tuple[str, ...]]:
+    """The token texts of one space-free word, as the vocabulary's tokenizer cuts it (kept per word)."""
+    hit = _WORD_TOKENS.get(id(vocab))
+    if hit is None or hit[0] is not vocab:
+        hit = _WORD_TOKENS[id(vocab)] = (vocab, {})
+    kept, tokenizer = hit[1], vocab.nlp.tokenizer
+
+    def tokens(word: str) -> tuple[str, ...]:
+        found = kept.get(word)
+        if found is None:
+            if len(kept) > 100_000:
+                kept.clear()
+            found = kept[word] = tuple(t.text for t in tokenizer(word))
+        return found
+    return tokens
 
 
 _MATCHERS: dict[int, tuple[Vocab, Matcher, Matcher]] = {}
@@ -451,43 +483,75 @@ class _Extractor:
         return tokens[first].idx - base, tokens[last].idx + len(tokens[last]) - base
 
     def founding(self) -> None:
-        d = self.draft
-        candidates = self.blocks("description") + [i for i in self.layout.header]
-        chair_done = "chair" in d.values
-        labels = self.vocab.pattern_labels
+        """The founding date, place and members, and the chair, from the sentences of the description and header
+        that hold one of the patterns' words: only those sentences are tokenized and matched."""
         triggers = _triggers(self.vocab)
-        events, dates_in = _matchers(self.vocab)
-        for i in candidates:
+        for i in self.blocks("description") + [i for i in self.layout.header]:
             text = self.text(i)
             lowered = text.lower()
             if triggers is not None and not triggers.search(lowered):
                 continue  # no word that opens a founding or chair pattern: nothing to find here
-            block = self.doc.blocks[i]
-            tokens = self.vocab.nlp.make_doc(text)
-            for sentence in self.sentences(tokens):  # the patterns never cross a sentence's end
-                if triggers is not None and not (
-                        triggers.search(lowered, sentence.start_char, sentence.end_char) if len(lowered) == len(text)
-                        else triggers.search(sentence.text.lower())):
-                    continue
-                base = sentence.start
-                dates: list[Span] | None = None  # matched when a founding pattern needs them
-                for m, s, e in events(sentence):
-                    rule = self.vocab.rule(m)
-                    label = labels[rule]
-                    e += base
-                    if label == "FOUNDED" and "date" not in d.values.setdefault("founded", {}):
-                        if dates is None:
-                            found = [(self.vocab.rule(m), base + s, base + e) for m, s, e in dates_in(sentence)]
-                            dates = filter_spans([tokens[s:e] for _, s, e in found])
-                            date_rules = {(s, e): r for r, s, e in found}
-                        self.founded_in(sentence, e, dates, date_rules, rule, block.start)
-                    elif label == "CHAIR" and not chair_done:
-                        person = self.person(tokens, e)
-                        if person:
-                            ps, pe = person
-                            d.values["chair"] = text[ps:pe]
-                            d.cite("/chair", block.start + ps, block.start + pe, rule)
-                            chair_done = True
+            start = self.doc.blocks[i].start
+            spans = self.sentence_spans(text)
+            make_doc = self.vocab.nlp.make_doc
+            if spans is None:  # a sentence may end inside a word, or odd spacing: the whole block, tokenized
+                tokens = make_doc(text)
+                chosen = ((tokens, sentence, 0) for sentence in self.sentences(tokens)
+                          if _triggered(triggers, text, lowered, sentence.start_char, sentence.end_char))
+            else:
+                chosen = ((doc, doc[:], a) for a, b in spans if _triggered(triggers, text, lowered, a, b)
+                          for doc in [make_doc(text[a:b])])
+            for tokens, sentence, offset in chosen:  # the patterns never cross a sentence's end
+                self.events_in(tokens, sentence, text, start, offset)
+
+    def events_in(self, tokens: SpacyDoc, sentence: Span, text: str, start: int, offset: int) -> None:
+        """The founding and chair patterns in one sentence of `tokens` (the block's text from `offset`)."""
+        d = self.draft
+        labels = self.vocab.pattern_labels
+        events, dates_in = _matchers(self.vocab)
+        base = sentence.start
+        dates: list[Span] | None = None  # matched when a founding pattern needs them
+        for m, s, e in events(sentence):
+            rule = self.vocab.rule(m)
+            label = labels[rule]
+            e += base
+            if label == "FOUNDED" and "date" not in d.values.setdefault("founded", {}):
+                if dates is None:
+                    found = [(self.vocab.rule(m), base + s, base + e) for m, s, e in dates_in(sentence)]
+                    dates = filter_spans([tokens[s:e] for _, s, e in found])
+                    date_rules = {(s, e): r for r, s, e in found}
+                self.founded_in(sentence, e, dates, date_rules, rule, start + offset)
+            elif label == "CHAIR" and "chair" not in d.values:
+                person = self.person(tokens, e)
+                if person:
+                    ps, pe = person[0] + offset, person[1] + offset
+                    d.values["chair"] = text[ps:pe]
+                    d.cite("/chair", start + ps, start + pe, rule)
+
+    def sentence_spans(self, text: str) -> list[tuple[int, int]] | None:
+        """The char spans of the sentences `sentences` would find in the tokens of `text`, tokenizing only the
+        words that hold ".", "!" or "?" and the words after them (spaCy tokenizes each space-separated word on
+        its own). None when that cannot be known so: other spacing than single spaces, or a sentence that
+        ends inside a word ("end.The")."""
+        if _ODD_SPACING.search(text):
+            return None
+        words = _word_tokens(self.vocab)
+        ends: list[int] = []
+        for match in _PUNCT_WORD.finditer(text):
+            pieces = words(match.group())
+            if any(p in _SENTENCE_END and pieces[k + 1][:1].isupper() for k, p in enumerate(pieces[:-1])):
+                return None
+            after = match.end() + 1
+            if pieces[-1] in _SENTENCE_END and after < len(text):
+                following = text[after:text.find(" ", after) if " " in text[after:] else len(text)]
+                if words(following)[0][:1].isupper():
+                    ends.append(match.end())
+        spans, begin = [], 0
+        for end in ends:
+            spans.append((begin, end))
+            begin = end + 1
+        spans.append((begin, len(text)))
+        return spans
 
     def founded_in(self, sentence: Span, trigger_end: int, dates: list[Span], date_rules: dict[tuple[int, int], str],
                    rule: str, offset: int) -> None:
