@@ -1,6 +1,6 @@
 """The extraction cache: what a document gave last time, reused while nothing it depends on changed.
 
-One file per document in `OUT/.cache/`, named by a key: the sha256 of the document's
+One entry per document in an SQLite database, `OUT/.cache/entries.sqlite3`, under a key: the sha256 of the document's
 bytes' sha256, its path relative to the input root (the record says it), the limits
 that shape a result (`max_bytes`, `max_pages`, `max_unpacked_bytes`) and the pipeline's
 *fingerprint* — the tool version, every file of the `pipeline` package (its code and
@@ -19,16 +19,16 @@ files as they were, has nothing to extract or write (without curation files only
 report needs the records).
 
 A run removes the entries it did not use, so the cache holds the current corpus only. A
-damaged entry is a miss. Entries are written atomically (temporary file, then rename)
-but not synced to disk: losing one costs an extraction, nothing more.
+damaged entry is a miss, and so is a damaged database (started again). Entries are written
+in transactions of a few hundred (a killed run keeps those it committed) and not synced
+to disk: losing one costs an extraction, nothing more.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import re
-import tempfile
-from collections.abc import Iterable
+import sqlite3
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
@@ -42,7 +42,10 @@ PACKAGE_DIR = Path(pipeline.__file__).resolve().parent
 LIBRARIES = ("spacy", "langdetect", "dateparser", "phonenumbers", "rapidfuzz", "pydantic", "pydantic-core",
              "charset-normalizer", "selectolax", "markdown-it-py", "pdfplumber", "pdfminer.six", "python-docx",
              "PyYAML")
-_ENTRY = re.compile(r"^(registry-|run-)?[0-9a-f]{64}\.json$")
+DATABASE = "entries.sqlite3"
+COMMIT_EVERY = 500  # entries per transaction
+# Files of the one-file-per-entry cache of earlier versions, and temporary files a killed run left.
+_LEFTOVER = re.compile(r"^((registry-|run-)?[0-9a-f]{64}\.json|\..*\.tmp)$")
 
 
 class Outcome(NamedTuple):
@@ -74,7 +77,7 @@ def fingerprint(package_dir: Path | None = None) -> str:
 
 
 class Cache:
-    """The cache directory of one run: look-ups, new entries, and the pruning of unused ones."""
+    """The cache of one run (`OUT/.cache/entries.sqlite3`): look-ups, new entries, and the pruning of unused ones."""
 
     def __init__(self, directory: Path, limits: Limits, enabled: bool = True, print_: str | None = None) -> None:
         self.directory = directory
@@ -83,21 +86,62 @@ class Cache:
         self.shape = f"{limits.max_bytes}/{limits.max_pages}/{limits.max_unpacked_bytes}"
         self.used: set[str] = set()
         self.hits = 0
+        self._db: sqlite3.Connection | None = None
+        self._pending = 0  # entries written since the last commit
 
     def key(self, relpath: str, sha256: str) -> str:
         text = f"{self.print}\n{self.shape}\n{sha256}\n{relpath}"
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+    # ------------------------------------------------------------ the database
+
+    def _open(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self.directory / DATABASE
+            try:
+                self._db = _connect(path)
+            except sqlite3.DatabaseError:  # damaged (a disk that lost writes): started again, empty
+                for damaged in self.directory.glob(DATABASE + "*"):
+                    damaged.unlink(missing_ok=True)
+                self._db = _connect(path)
+        return self._db
+
+    def _read(self, key: str) -> str | None:
+        try:
+            row = self._open().execute("SELECT text FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
+    def _write(self, key: str, text: str) -> None:
+        db = self._open()
+        db.execute("INSERT OR REPLACE INTO entries (key, text) VALUES (?, ?)", (key, text))
+        self._pending += 1
+        if self._pending >= COMMIT_EVERY:  # a killed run keeps what it had committed
+            db.commit()
+            self._pending = 0
+
+    def close(self) -> None:
+        """Commit the new entries and close the database."""
+        if self._db is not None:
+            self._db.commit()
+            self._db.close()
+            self._db = None
+            self._pending = 0
+
+    # ------------------------------------------------------------ entries
 
     def get(self, key: str) -> Outcome | None:
         """The outcome kept under `key`, or None (none kept, or `--no-cache`)."""
         if not self.enabled:
             return None
         try:
-            kind, text = (self.directory / f"{key}.json").read_text(encoding="utf-8").split("\n", 1)
-        except (OSError, ValueError):
+            kind, text = (self._read(key) or "").split("\n", 1)
+        except ValueError:
             return None
         if kind not in ("record", "error") or not text.endswith("}\n"):
-            return None  # damaged (a partial write): extracted again
+            return None  # damaged: extracted again
         self.used.add(key)
         self.hits += 1
         return Outcome(kind, text[:-1])
@@ -106,51 +150,53 @@ class Cache:
         if not outcome.cacheable:
             return
         self.used.add(key)
-        self._write(f"{key}.json", f"{outcome.kind}\n{outcome.text}\n")
+        self._write(key, f"{outcome.kind}\n{outcome.text}\n")
 
     def get_text(self, name: str) -> str | None:
-        """A named entry (the registry's), or None."""
+        """A named entry (the registry's, a run's), or None."""
         if not self.enabled:
             return None
-        try:
-            text = (self.directory / f"{name}.json").read_text(encoding="utf-8")
-        except OSError:
-            return None
-        self.used.add(name)
+        text = self._read(name)
+        if text is not None:
+            self.used.add(name)
         return text
 
     def put_text(self, name: str, text: str) -> None:
         self.used.add(name)
-        self._write(f"{name}.json", text)
-
-    def _write(self, name: str, text: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.replace(tmp, self.directory / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self._write(name, text)
 
     def prune(self) -> int:
-        """Remove the entries this run did not use and the temporary files a killed run left; returns how many."""
-        removed = 0
-        try:
-            entries: Iterable[os.DirEntry[str]] = list(os.scandir(self.directory))
-        except OSError:
-            return 0
-        for entry in entries:
-            name = entry.name
-            if _ENTRY.match(name):
-                if name[:-5] in self.used:
-                    continue
-            elif not (name.startswith(".") and name.endswith(".tmp")):  # a killed run's: this run's are renamed
-                continue
-            try:
-                os.unlink(entry.path)
+        """Remove the entries this run did not use, and files an older cache or a killed run left; returns how many."""
+        db = self._open()
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.execute("DELETE FROM used")
+        db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((k,) for k in self.used))
+        removed = db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)").rowcount
+        db.commit()
+        self._pending = 0
+        for entry in os.scandir(self.directory):
+            if _LEFTOVER.match(entry.name):
+                Path(entry.path).unlink(missing_ok=True)
                 removed += 1
-            except OSError:
-                pass
         return removed
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level="DEFERRED")
+    db.execute("PRAGMA journal_mode=WAL")  # readers never wait; a killed run's last writes are rolled back
+    db.execute("PRAGMA synchronous=OFF")   # losing entries to a power cut costs extractions, nothing more
+    db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID")
+    db.execute("SELECT count(*) FROM entries").fetchone()  # a damaged file fails here
+    return db
+
+
+def entries(directory: Path) -> list[str]:
+    """The keys of the entries kept in a cache directory (for tests and inspection)."""
+    path = directory / DATABASE
+    if not path.exists():
+        return []
+    db = sqlite3.connect(path)
+    try:
+        return [row[0] for row in db.execute("SELECT key FROM entries ORDER BY key")]
+    finally:
+        db.close()

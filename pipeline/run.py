@@ -287,6 +287,7 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
     if run_key is not None:
         unchanged = _unchanged_run(out, registry, cache, run_key, len(inputs))
         if unchanged is not None:
+            cache.close()
             return unchanged
     cacheable = True  # every outcome kept: the next run may find this one unchanged as a whole
     workers = min(jobs, -(-len(inputs) // DOCS_PER_WORKER))
@@ -351,6 +352,7 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
         cache.prune()
     finally:
         extractor.close()
+        cache.close()
         spool_path.unlink(missing_ok=True)
     result.documents, result.records = counts["documents"], counts["records"]
     result.errors, result.warnings = counts["errors"], counts["warnings"]

@@ -96,9 +96,12 @@ class Staging:
 
     def __init__(self) -> None:
         self.moves: list[tuple[str, str]] = []  # (temporary, target): strings, lighter than Paths by the 100,000
+        self.folders: set[Path] = set()  # made already
 
     def _temp(self, path: Path) -> int:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
         self.moves.append((tmp, str(path)))
         return fd

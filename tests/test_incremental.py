@@ -3,6 +3,7 @@ could alter a document's record invalidates it; corrections apply on every run."
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,12 @@ def raw(tmp_path: Path) -> Path:
     return folder
 
 
+def cached(out: Path, prefix: str = "") -> list[str]:
+    """The cache's document entries (keys in hexadecimal), or its named ones starting with `prefix`."""
+    keys = cache_module.entries(out / ".cache")
+    return [k for k in keys if k.startswith(prefix)] if prefix else [k for k in keys if "-" not in k]
+
+
 def outputs(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
             if p.is_file() and ".cache" not in p.parts}
@@ -38,7 +45,7 @@ def test_an_unchanged_corpus_is_not_extracted_again(raw: Path, tmp_path: Path) -
     second = run([raw], out)
     assert (first.reused, second.reused) == (0, len(DOCS))
     assert outputs(out) == before
-    assert len(list((out / ".cache").glob("[0-9a-f]*.json"))) == len(DOCS)  # one per document
+    assert len(cached(out)) == len(DOCS)  # one per document
 
 
 def test_the_cache_gives_the_records_extraction_gives(raw: Path, tmp_path: Path) -> None:
@@ -56,7 +63,7 @@ def test_a_changed_document_is_extracted_again(raw: Path, tmp_path: Path) -> Non
     again = run([raw], out)
     assert again.reused == len(DOCS) - 1
     assert "2017" in (out / "emesse.json").read_text(encoding="utf-8")
-    assert len(list((out / ".cache").glob("[0-9a-f]*.json"))) == len(DOCS)  # the old entry is gone
+    assert len(cached(out)) == len(DOCS)  # the old entry is gone
 
 
 def test_a_changed_vocabulary_file_invalidates_everything(raw: Path, tmp_path: Path,
@@ -83,8 +90,10 @@ def test_a_damaged_entry_is_extracted_again(raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run([raw], out)
     before = outputs(out)
-    for entry in (out / ".cache").glob("[0-9a-f]*.json"):
-        entry.write_text(entry.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    db = sqlite3.connect(out / ".cache" / cache_module.DATABASE)
+    db.execute("UPDATE entries SET text = substr(text, 1, 100)")
+    db.commit()
+    db.close()
     assert run([raw], out).reused == 0
     assert outputs(out) == before
 
@@ -126,9 +135,9 @@ def test_the_registry_is_kept_while_the_names_are_the_same(raw: Path, tmp_path: 
     assert again.registry.refs == first.registry.refs
     assert (registry / "organizations.json").read_bytes() == written
     (registry / "decisions.yaml").write_text("different:\n- [REIESSG, REMESS]\n", encoding="utf-8")
-    assert len(list((out / ".cache").glob("registry-*.json"))) == 1
+    assert len(cached(out, "registry-")) == 1
     run([raw], out, registry=registry)  # new decisions: the registry is built again (and the old entry pruned)
-    assert len(list((out / ".cache").glob("registry-*.json"))) == 1
+    assert len(cached(out, "registry-")) == 1
     kept, built = run([raw], out, registry=registry), run([raw], tmp_path / "fresh", registry=registry, use_cache=False)
     assert kept.registry is not None and built.registry is not None
     assert list(kept.registry.entries) == list(built.registry.entries)
@@ -155,7 +164,7 @@ def test_an_unchanged_run_writes_nothing_and_says_what_the_last_one_did(raw: Pat
     assert first.registry is not None and again.registry is not None
     assert again.registry.refs == first.registry.refs and again.registry.problems == first.registry.problems
     assert [e.to_json() for e in again.registry.entries] == [e.to_json() for e in first.registry.entries]
-    assert len(list((out / ".cache").glob("run-*.json"))) == 1
+    assert len(cached(out, "run-")) == 1
 
 
 def test_an_output_changed_since_the_last_run_is_written_again(raw: Path, tmp_path: Path) -> None:
@@ -171,4 +180,17 @@ def test_an_output_changed_since_the_last_run_is_written_again(raw: Path, tmp_pa
                                     encoding="utf-8")
     again = run([raw], out, registry=registry)  # a document changed: extracted again, the rest reused
     assert again.reused == len(DOCS) - 1 and "2017" in (out / "emesse.json").read_text(encoding="utf-8")
-    assert len(list((out / ".cache").glob("run-*.json"))) == 1  # the old run's entry is pruned
+    assert len(cached(out, "run-")) == 1  # the old run's entry is pruned
+
+
+def test_a_damaged_cache_database_is_started_again(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([raw], out)
+    before = outputs(out)
+    for path in (out / ".cache").glob(cache_module.DATABASE + "*"):
+        path.write_bytes(b"not a database" * 100)
+    (out / ".cache" / ("0" * 64 + ".json")).write_text("record\n{}\n", encoding="utf-8")  # an older cache's file
+    assert run([raw], out).reused == 0
+    assert outputs(out) == before
+    assert len(cached(out)) == len(DOCS) and not list((out / ".cache").glob("*.json"))
+    assert run([raw], out).reused == len(DOCS)
