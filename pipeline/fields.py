@@ -106,15 +106,6 @@ _PUNCT_WORD = re.compile(r"[^ ]*[.!?][^ ]*")
 _WORD_TOKENS: dict[int, tuple[Vocab, dict[str, tuple[str, ...]]]] = {}
 
 
-def _triggered(triggers: re.Pattern[str] | None, text: str, lowered: str, start: int, end: int) -> bool:
-    """Whether `text[start:end]` holds a trigger (`lowered` is `text.lower()`)."""
-    if triggers is None:
-        return True
-    if len(lowered) == len(text):
-        return triggers.search(lowered, start, end) is not None
-    return triggers.search(text[start:end].lower()) is not None
-
-
 def _word_tokens(vocab: Vocab) -> Callable[[str], tuple[str, ...]]:
     """The token texts of one space-free word, as the vocabulary's tokenizer cuts it (kept per word)."""
     hit = _WORD_TOKENS.get(id(vocab))
@@ -132,21 +123,6 @@ def _word_tokens(vocab: Vocab) -> Callable[[str], tuple[str, ...]]:
     return tokens
 
 
-_MATCHERS: dict[int, tuple[Vocab, Matcher, Matcher]] = {}
-
-
-def _matchers(vocab: Vocab) -> tuple[Matcher, Matcher]:
-    """The vocabulary's token patterns split in two: founding and chair, and dates (only matched when needed)."""
-    hit = _MATCHERS.get(id(vocab))
-    if hit is None or hit[0] is not vocab:
-        events, dates = Matcher(vocab.nlp.vocab), Matcher(vocab.nlp.vocab)
-        for rule, label in vocab.pattern_labels.items():
-            _, patterns = vocab.patterns.get(rule)
-            (dates if label == "DATE" else events).add(rule, patterns)
-        hit = _MATCHERS[id(vocab)] = (vocab, events, dates)
-    return hit[1], hit[2]
-
-
 @cache
 def _sentence_end_ids() -> numpy.ndarray:
     """The ORTH ids of the tokens that may end a sentence."""
@@ -157,7 +133,6 @@ def _span_start(span: Span) -> int:
     return span.start
 
 
-_TRIGGERS: dict[int, tuple[Vocab, re.Pattern[str] | None]] = {}
 _LOOKAROUND = re.compile(r"\\[bBAZ]|\(\?[=!<]")
 
 
@@ -183,28 +158,64 @@ def _selectivity(spec: dict[str, Any]) -> int:
     return min(map(len, lower["IN"])) if "IN" in lower else 5
 
 
-def _triggers(vocab: Vocab) -> re.Pattern[str] | None:
-    """A pattern found in every text where a founding or chair pattern can match, or None if there is none.
+class _Patterns:
+    """A vocabulary's founding and chair patterns, each with the words that must be in a text it matches.
 
     Each pattern gives the words of one of its required tokens (the one with the longest
-    shortest word, a regular expression counting as 5 letters): a block whose lower-cased text contains none of them cannot
-    match, and is not tokenized or matched at all (most paragraphs of a profile).
+    shortest word, a regular expression counting as 5 letters): a block or sentence whose
+    lower-cased text contains none of a rule's words cannot match it. Most paragraphs of
+    a profile hold none, and are neither tokenized nor matched; a sentence is matched with
+    the rules whose words it holds only. Dates have their own matcher, run when a
+    founding pattern needs them.
     """
-    hit = _TRIGGERS.get(id(vocab))
-    if hit is None or hit[0] is not vocab:
-        parts: list[str] | None = []
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.rules: list[tuple[str, re.Pattern[str] | None]] = []  # (rule, its words; None: no words known)
+        self.dates = Matcher(vocab.nlp.vocab)
         for rule, label in vocab.pattern_labels.items():
-            if label == "DATE" or parts is None:
+            patterns = vocab.patterns.get(rule)[1]
+            if label == "DATE":
+                self.dates.add(rule, patterns)
                 continue
-            for pattern in (vocab.patterns.get(rule) or (None, []))[1]:
+            words: list[str] | None = []
+            for pattern in patterns:
                 best = max(((_selectivity(spec), t) for spec in pattern if spec.get("OP") in (None, "+")
                             for t in [_trigger(spec)] if t is not None), default=None, key=lambda c: c[0])
-                if best is None:
-                    parts = None  # a pattern with no usable required token: every block is matched
-                    break
-                parts.append(best[1])
-        hit = _TRIGGERS[id(vocab)] = (vocab, re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None)
-    return hit[1]
+                if best is None or words is None:
+                    words = None
+                else:
+                    words.append(best[1])
+            self.rules.append((rule, re.compile("|".join(f"(?:{w})" for w in words)) if words else None))
+        known = [w.pattern for _, w in self.rules if w is not None]
+        self.any = re.compile("|".join(f"(?:{w})" for w in known)) \
+            if self.rules and all(w is not None for _, w in self.rules) else None
+        self._events: dict[tuple[str, ...], Matcher] = {}
+
+    def triggered(self, text: str, lowered: str, start: int, end: int) -> tuple[str, ...]:
+        """The rules whose words `text[start:end]` holds (`lowered` is `text.lower()`)."""
+        if len(lowered) != len(text):  # lower-casing changed the length: the slice itself
+            lowered, start, end = text[start:end].lower(), 0, end - start
+        return tuple(rule for rule, words in self.rules if words is None or words.search(lowered, start, end))
+
+    def events(self, rules: tuple[str, ...]) -> Matcher:
+        """A matcher of these founding and chair rules (built once per set of rules)."""
+        matcher = self._events.get(rules)
+        if matcher is None:
+            matcher = self._events[rules] = Matcher(self.vocab.nlp.vocab)
+            for rule in rules:
+                matcher.add(rule, self.vocab.patterns.get(rule)[1])
+        return matcher
+
+
+_PATTERNS: dict[int, _Patterns] = {}
+
+
+def _patterns(vocab: Vocab) -> _Patterns:
+    hit = _PATTERNS.get(id(vocab))
+    if hit is None or hit.vocab is not vocab:
+        hit = _PATTERNS[id(vocab)] = _Patterns(vocab)
+    return hit
 
 
 @cache
@@ -484,31 +495,33 @@ class _Extractor:
 
     def founding(self) -> None:
         """The founding date, place and members, and the chair, from the sentences of the description and header
-        that hold one of the patterns' words: only those sentences are tokenized and matched."""
-        triggers = _triggers(self.vocab)
+        that hold one of the patterns' words: only those sentences are tokenized, and matched with those patterns."""
+        patterns = _patterns(self.vocab)
         for i in self.blocks("description") + [i for i in self.layout.header]:
             text = self.text(i)
             lowered = text.lower()
-            if triggers is not None and not triggers.search(lowered):
+            if patterns.any is not None and not patterns.any.search(lowered):
                 continue  # no word that opens a founding or chair pattern: nothing to find here
             start = self.doc.blocks[i].start
             spans = self.sentence_spans(text)
             make_doc = self.vocab.nlp.make_doc
             if spans is None:  # a sentence may end inside a word, or odd spacing: the whole block, tokenized
                 tokens = make_doc(text)
-                chosen = ((tokens, sentence, 0) for sentence in self.sentences(tokens)
-                          if _triggered(triggers, text, lowered, sentence.start_char, sentence.end_char))
+                chosen = ((tokens, sentence, 0, rules) for sentence in self.sentences(tokens)
+                          for rules in [patterns.triggered(text, lowered, sentence.start_char, sentence.end_char)]
+                          if rules)
             else:
-                chosen = ((doc, doc[:], a) for a, b in spans if _triggered(triggers, text, lowered, a, b)
+                chosen = ((doc, doc[:], a, rules) for a, b in spans
+                          for rules in [patterns.triggered(text, lowered, a, b)] if rules
                           for doc in [make_doc(text[a:b])])
-            for tokens, sentence, offset in chosen:  # the patterns never cross a sentence's end
-                self.events_in(tokens, sentence, text, start, offset)
+            for tokens, sentence, offset, rules in chosen:  # the patterns never cross a sentence's end
+                self.events_in(tokens, sentence, text, start, offset, patterns.events(rules), patterns.dates)
 
-    def events_in(self, tokens: SpacyDoc, sentence: Span, text: str, start: int, offset: int) -> None:
+    def events_in(self, tokens: SpacyDoc, sentence: Span, text: str, start: int, offset: int, events: Matcher,
+                  dates_in: Matcher) -> None:
         """The founding and chair patterns in one sentence of `tokens` (the block's text from `offset`)."""
         d = self.draft
         labels = self.vocab.pattern_labels
-        events, dates_in = _matchers(self.vocab)
         base = sentence.start
         dates: list[Span] | None = None  # matched when a founding pattern needs them
         for m, s, e in events(sentence):
