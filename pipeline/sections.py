@@ -25,6 +25,7 @@ HEADER_FIELDS = ("region", "member_since", "chair", "country", "founded", "found
 MAX_HEADING_TOKENS = 12
 MAX_LEADIN_TOKENS = 70
 _ALNUM = re.compile(r"[^\W_]")
+_ALNUM_RUNS = re.compile(r"[^\W_]+")
 _UNKNOWN = object()
 _MAX_KEPT = 100_000  # block texts whose heading a process keeps, per vocabulary
 # Per vocabulary: each block text seen -> its heading (kind, rule) or None; headings recur across documents.
@@ -188,6 +189,11 @@ class _Finder:
     def _heading_kind(self, text: str) -> tuple[str, str] | None:
         if sum(1 for w in text.split() if _ALNUM.search(w)) > MAX_HEADING_TOKENS:
             return None  # each such word gives a token that is a word: too many for a heading
+        ends = self.vocab.heading_ends
+        if ends is not None:  # only punctuation may follow the heading: the text's last word must end one
+            last = _ALNUM_RUNS.findall(text.lower()[-200:])
+            if not last or last[-1] not in ends:
+                return None
         tokens = self.vocab.nlp.make_doc(text)
         words = [t for t in tokens if not (t.is_punct or t.is_space or t.text in "#*")]
         if not words or len(words) > MAX_HEADING_TOKENS:

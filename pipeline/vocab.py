@@ -34,6 +34,7 @@ FALLBACK = "en"
 SECTION_KINDS = ("description", "objectives", "approaches", "projects", "partners", "perspectives", "contacts", "end")
 LABEL_FIELDS = ("region", "member_since", "chair", "country", "founded", "founding_members",
                 "address", "phone", "email", "website")
+_ALNUM_RUN = re.compile(r"[^\W_]+")
 MAX_TEXT = 30_000_000  # characters spaCy may tokenize in one document (the byte limit comes first)
 
 
@@ -158,6 +159,9 @@ class Vocab:
     patterns: Matcher         # FOUNDED, CHAIR, DATE token patterns
     pattern_labels: dict[str, str]  # rule id -> label
     heading_prefixes: frozenset[str]
+    # The last run of letters or digits of every heading's last token, lower-cased ("objectives", "ess"),
+    # or None when a heading ends in a token without any: what a line that is only a heading ends with.
+    heading_ends: frozenset[str] | None
     lex: Lexicon
     all_labels: dict[str, tuple[str, ...]]  # label lists of every language, for mixed documents
     countries: dict[str, str]               # folded name or demonym (every language) -> ISO code
@@ -262,9 +266,17 @@ def load_vocab(lang: str) -> Vocab:
     leadins = PhraseMatcher(nlp.vocab, attr="LOWER")
     prose = PhraseMatcher(nlp.vocab, attr="LOWER")
     # Headings of every language: a French heading in an English page is still a heading.
+    ends: set[str] | None = set()
     for code in [data_lang] + [c for c in sections if c != data_lang]:
         for kind in SECTION_KINDS:
-            headings.add(f"{code}.{kind}.heading", _phrases(nlp, sections[code][kind]["headings"]))
+            phrases = _phrases(nlp, sections[code][kind]["headings"])
+            headings.add(f"{code}.{kind}.heading", phrases)
+            for phrase in phrases:
+                runs = _ALNUM_RUN.findall(phrase[-1].lower_) if len(phrase) else []
+                if ends is not None and runs:
+                    ends.add(runs[-1])
+                else:
+                    ends = None
     for kind in SECTION_KINDS:
         if own[kind]["leadins"]:
             leadins.add(f"{data_lang}.{kind}.leadin", _phrases(nlp, own[kind]["leadins"]))
@@ -295,4 +307,5 @@ def load_vocab(lang: str) -> Vocab:
     return Vocab(lang=data_lang, nlp=nlp, headings=headings, leadins=leadins,
                  prose=prose, patterns=matcher, pattern_labels=labels,
                  heading_prefixes=frozenset(fold(p) for p in _strings(own, "heading_prefixes", VOCAB_DIR)),
+                 heading_ends=frozenset(ends) if ends is not None else None,
                  lex=lex, all_labels=all_labels, countries=countries)
