@@ -172,6 +172,7 @@ class _Patterns:
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.rules: list[tuple[str, re.Pattern[str] | None]] = []  # (rule, its words; None: no words known)
+        self.tokens: dict[str, list[Any]] = {}  # rule -> the LOWER value of each pattern's required token
         self.dates = Matcher(vocab.nlp.vocab)
         for rule, label in vocab.pattern_labels.items():
             patterns = vocab.patterns.get(rule)[1]
@@ -179,24 +180,58 @@ class _Patterns:
                 self.dates.add(rule, patterns)
                 continue
             words: list[str] | None = []
+            specs: list[dict[str, Any]] = []
             for pattern in patterns:
-                best = max(((_selectivity(spec), t) for spec in pattern if spec.get("OP") in (None, "+")
+                best = max(((_selectivity(spec), t, spec) for spec in pattern if spec.get("OP") in (None, "+")
                             for t in [_trigger(spec)] if t is not None), default=None, key=lambda c: c[0])
                 if best is None or words is None:
                     words = None
                 else:
                     words.append(best[1])
+                    specs.append(best[2]["LOWER"])
             self.rules.append((rule, re.compile("|".join(f"(?:{w})" for w in words)) if words else None))
+            self.tokens[rule] = specs
         known = [w.pattern for _, w in self.rules if w is not None]
         self.any = re.compile("|".join(f"(?:{w})" for w in known)) \
             if self.rules and all(w is not None for _, w in self.rules) else None
         self._events: dict[tuple[str, ...], Matcher] = {}
 
-    def triggered(self, text: str, lowered: str, start: int, end: int) -> tuple[str, ...]:
-        """The rules whose words `text[start:end]` holds (`lowered` is `text.lower()`)."""
+    def triggered(self, text: str, lowered: str, start: int, end: int, whole: bool = False) -> tuple[str, ...]:
+        """The rules whose words `text[start:end]` holds (`lowered` is `text.lower()`).
+
+        With `whole` (a text spaced by single spaces), a word counts only where the tokenizer
+        cuts it out of its space-separated word as a token of its own ("formed", not the
+        "formed" of "informed"): as the matcher will see it.
+        """
         if len(lowered) != len(text):  # lower-casing changed the length: the slice itself
-            lowered, start, end = text[start:end].lower(), 0, end - start
-        return tuple(rule for rule, words in self.rules if words is None or words.search(lowered, start, end))
+            text, lowered, start, end, whole = text[start:end], text[start:end].lower(), 0, end - start, False
+        found = []
+        for rule, words in self.rules:
+            if words is None:
+                found.append(rule)
+                continue
+            for match in words.finditer(lowered, start, end):
+                if not whole or self._is_token(rule, text, match.start()):
+                    found.append(rule)
+                    break
+        return tuple(found)
+
+    def _is_token(self, rule: str, text: str, at: int) -> bool:
+        """Whether the space-separated word of `text` around `at` holds a token a required token of `rule` matches."""
+        begin = text.rfind(" ", 0, at) + 1
+        end = text.find(" ", at)
+        for piece in _word_tokens(self.vocab)(text[begin:] if end < 0 else text[begin:end]):
+            lower = piece.lower()
+            for spec in self.tokens[rule]:
+                if isinstance(spec, str):
+                    if lower == spec:
+                        return True
+                elif "IN" in spec:
+                    if lower in spec["IN"]:
+                        return True
+                elif re.search(spec["REGEX"], lower):
+                    return True
+        return False
 
     def events(self, rules: tuple[str, ...]) -> Matcher:
         """A matcher of these founding and chair rules (built once per set of rules)."""
@@ -512,7 +547,7 @@ class _Extractor:
                           if rules)
             else:
                 chosen = ((doc, doc[:], a, rules) for a, b in spans
-                          for rules in [patterns.triggered(text, lowered, a, b)] if rules
+                          for rules in [patterns.triggered(text, lowered, a, b, whole=True)] if rules
                           for doc in [make_doc(text[a:b])])
             for tokens, sentence, offset, rules in chosen:  # the patterns never cross a sentence's end
                 self.events_in(tokens, sentence, text, start, offset, patterns.events(rules), patterns.dates)
