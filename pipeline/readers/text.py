@@ -202,9 +202,10 @@ class TextBuilder:
         return gap
 
     def add(self, kind: BlockKind, text: str, *, level: int = 0, marker: str | None = None,
-            page: int | None = None, raw_line: int | None = None) -> bool:
-        """Add a block; returns False (and adds nothing) when its text is empty."""
-        text = normalize_line(text)
+            page: int | None = None, raw_line: int | None = None, normalized: bool = False) -> bool:
+        """Add a block (its text normalized here, unless it already is); False (nothing added) when it is empty."""
+        if not normalized:
+            text = normalize_line(text)
         if not text:
             return False
         gap = self._begin(marker)
@@ -212,9 +213,10 @@ class TextBuilder:
         self._write(text)
         return True
 
-    def extend(self, text: str) -> None:
+    def extend(self, text: str, normalized: bool = False) -> None:
         """Continue the open block with another line of the same paragraph or item."""
-        text = normalize_line(text)
+        if not normalized:
+            text = normalize_line(text)
         if text and self._open is not None:
             self._write(" " + text)
 
@@ -270,12 +272,12 @@ def add_lines(builder: TextBuilder, lines: list[tuple[str, int | None]], *, page
         if pending is not None and marker is None:
             marker, pending = pending, None
         if marker is None and prev and _continues(builder.last_kind, prev, prev_indent, line, indent):
-            builder.extend(line)
+            builder.extend(line, normalized=True)
             prev = prev + " " + line
             continue
         kind: BlockKind = "item" if marker else "paragraph"
         builder.add(kind, content, marker=marker, level=1 if marker and indent >= 4 else 0,
-                    page=page, raw_line=raw_line)
+                    page=page, raw_line=raw_line, normalized=True)  # a normalized line, or its end after a space
         prev, prev_indent = line, indent
 
 
