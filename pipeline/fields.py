@@ -656,17 +656,20 @@ class _Extractor:
         nouns = self.lex.member_nouns
         words = self.lex.number_words
         longest = max((len(w.split()) for w in words), default=1)
-        for t in sentence:
-            if t.i < trigger_end or date.start <= t.i < date.end:
+        with_space = [t.text_with_ws for t in tokens]  # fold("".join(...)) of a run of tokens is fold(span.text)
+        for i in range(max(sentence.start, trigger_end), sentence.end):
+            if date.start <= i < date.end:
                 continue
-            if fold(t.text) in stops:
+            t = tokens[i]
+            text = t.text
+            if fold(text) in stops:
                 return
             value, size = None, 1
-            if t.text.isdigit() and len(t.text) <= 4 and int(t.text) < 1800:
-                value = int(t.text)
+            if text.isdigit() and len(text) <= 4 and int(text) < 1800:
+                value = int(text)
             else:  # "seven", "une douzaine": the longest number phrase starting here
-                for size in range(min(longest, sentence.end - t.i), 0, -1):
-                    value = words.get(fold(tokens[t.i:t.i + size].text))
+                for size in range(min(longest, sentence.end - i), 0, -1):
+                    value = words.get(fold("".join(with_space[i:i + size])))
                     if value:
                         break
             if not value:
