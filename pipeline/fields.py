@@ -25,7 +25,7 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from pipeline import names
-from pipeline.models import Block, Document, Evidence, Section, Warning
+from pipeline.models import Block, Document, Section, Warning
 from pipeline.sections import Layout, label_of
 from pipeline.vocab import Vocab, fold
 
@@ -88,11 +88,16 @@ class Draft:
 
     doc: Document
     values: dict[str, Any] = field(default_factory=dict)
-    evidence: dict[str, Evidence] = field(default_factory=dict)
+    # Each value's `Evidence` as plain data (`start`, `end`, `page`, `rule`): validated with the record.
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[Warning] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.paged = any(block.page is not None for block in self.doc.blocks)
+
     def cite(self, pointer: str, start: int, end: int, rule: str | None) -> None:
-        self.evidence[pointer] = self.doc.evidence(start, end, rule)
+        self.evidence[pointer] = {"start": start, "end": end, "page": self.doc.page_at(start) if self.paged else None,
+                                  "rule": rule}
 
     def warn(self, code: str, message: str, pointer: str | None = None) -> None:
         self.warnings.append(Warning(code=code, message=message, field=pointer))
@@ -992,7 +997,7 @@ class _Extractor:
         d = self.draft
         address = d.values["contacts"].get("address")
         if address and "country" not in d.values:  # the address's last part ("..., Dakar, Senegal")
-            start = d.evidence["/contacts/address"].start
+            start = d.evidence["/contacts/address"]["start"]
             last = re.split(r",|\s[-–]\s", address)[-1]
             found = self.country_in(last, start + len(address) - len(last), last=True)
             if found:
