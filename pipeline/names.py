@@ -10,6 +10,7 @@ acronym is never an alias.
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import accumulate
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -192,14 +193,15 @@ class NameComparer:
         bounds = self._bounds.get(target)
         if bounds is None:
             bounds = self._bounds[target] = {}
-        new = [t for t in set(tokens) if t not in bounds]
+        new = list(set(tokens).difference(bounds))
         if not new:
             return bounds
-        infos = [self._token(t) for t in new]
+        kept = self._tokens
+        infos = [kept.get(t) or self._token(t) for t in new]
         alike = self._alike.get(target)
         if alike is None:
             alike = self._alike[target] = {}
-        unseen = list({w for words, _ in infos for w in words if w not in alike})
+        unseen = list({w for words, _ in infos for w in words}.difference(alike))
         if unseen:
             targets = self.words(target)
             prefixes = {x[:5] for x in targets if len(x) >= 5}
@@ -209,7 +211,7 @@ class NameComparer:
                 alike[w] = score > 0 or (w[:5] in prefixes and
                                          any(word_similarity(w, x) >= WORD_SIMILARITY for x in targets))
         for t, (words, parts) in zip(new, infos):
-            bounds[t] = parts + sum([alike[w] for w in words])
+            bounds[t] = parts + sum([alike[w] for w in words]) if words else parts
         return bounds
 
     def _token(self, token: str) -> tuple[tuple[str, ...], int]:
@@ -268,6 +270,12 @@ def may_reach(matched: int, size: int) -> bool:
     return matched > 0 and 2 * matched / (matched + size) >= NAME_SIMILARITY - 1e-9
 
 
+@cache
+def _least_matched(size: int) -> int:
+    """The fewest matched words with which `may_reach(matched, size)` holds."""
+    return next(m for m in range(1, 2 * size + 2) if may_reach(m, size))
+
+
 def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[int, int]]:
     """Spans of `text` that name the same organization as `target` (same content words)."""
     size = len(comparer.words(target))
@@ -281,10 +289,11 @@ def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[i
     tokens = [(m.start(), m.end()) for m in _NAME_TOKEN.finditer(text)]
     stop = comparer.stop
     found: list[tuple[float, int, int]] = []
-    for i, (start, first_end) in enumerate(tokens):
-        stop_at = min(len(tokens), i + size * 2 + 2)
-        if not may_reach(reach[stop_at] - reach[i], size):
-            continue
+    n, reach_at_most = len(tokens), size * 2 + 2
+    least = _least_matched(size)  # may_reach(m, size) is m >= least
+    for i in [i for i in range(n) if reach[min(n, i + reach_at_most)] - reach[i] >= least]:
+        start, first_end = tokens[i]
+        stop_at = min(n, i + reach_at_most)
         first = text[start:first_end].strip(",")
         elided = _ELIDED.match(first)
         if elided and (fold(elided.group(0)) in stop or fold(elided.group(0)) in ("l'", "d'")):
@@ -292,7 +301,7 @@ def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[i
         if not first[:1].isupper() or fold(first) in stop:
             continue
         for j in range(i + 1, stop_at):
-            if not may_reach(reach[j + 1] - reach[i], size):
+            if reach[j + 1] - reach[i] < least:
                 continue
             end = tokens[j][1]
             last = text[tokens[j][0]:end].rstrip(",.")
