@@ -537,7 +537,10 @@ class _Extractor:
         """The founding date, place and members, and the chair, from the sentences of the description and header
         that hold one of the patterns' words: only those sentences are tokenized, and matched with those patterns."""
         patterns = _patterns(self.vocab)
+        values = self.draft.values
         for i in self.blocks("description") + [i for i in self.layout.header]:
+            if "date" in values["founded"] and "chair" in values:
+                return  # nothing left to find
             text = self.text(i)
             lowered = text.lower()
             if patterns.any is not None and not patterns.any.search(lowered):
@@ -555,6 +558,8 @@ class _Extractor:
                           for rules in [patterns.triggered(text, lowered, a, b, whole=True)] if rules
                           for doc in [make_doc(text[a:b])])
             for tokens, sentence, offset, rules in chosen:  # the patterns never cross a sentence's end
+                if "date" in values["founded"] and "chair" in values:
+                    break
                 self.events_in(tokens, sentence, text, start, offset, patterns.events(rules), patterns.dates)
 
     def events_in(self, tokens: SpacyDoc, sentence: Span, text: str, start: int, offset: int, events: Matcher,
@@ -596,7 +601,8 @@ class _Extractor:
                 return None
             after = match.end() + 1
             if pieces[-1] in _SENTENCE_END and after < len(text):
-                following = text[after:text.find(" ", after) if " " in text[after:] else len(text)]
+                space = text.find(" ", after)
+                following = text[after:space if space >= 0 else len(text)]
                 if words(following)[0][:1].isupper():
                     ends.append(match.end())
         spans, begin = [], 0
