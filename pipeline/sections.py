@@ -64,6 +64,21 @@ def label_of(text: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, str, i
     `Tel./Fax:` is known when one of its parts is; `Member since 2019` (no colon) is known
     for the header labels whose value is short.
     """
+    key = (text, id(labels))
+    seen = _LABELS_SEEN.get(key)
+    if seen is not None and seen[0] is labels:  # a line is asked about by several stages
+        return seen[1]
+    if len(_LABELS_SEEN) > 4096:
+        _LABELS_SEEN.clear()
+    found = _label_of(text, labels)
+    _LABELS_SEEN[key] = (labels, found)
+    return found
+
+
+_LABELS_SEEN: dict[tuple[str, int], tuple[dict[str, tuple[str, ...]], tuple[str, str, int] | None]] = {}
+
+
+def _label_of(text: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, str, int] | None:
     index = _label_index(labels)
     match = _LABEL.match(text)
     if match:
@@ -103,6 +118,7 @@ class _Finder:
         self.vocab = vocab
         self.blocks = doc.blocks
         self._title: tuple[str | None, set[str]] = (None, set())  # a title -> its folded forms
+        self._folded: dict[int, str] = {}  # block -> its folded text
         kept = _HEADINGS.get(id(vocab))
         if kept is None or kept[0] is not vocab:
             kept = _HEADINGS[id(vocab)] = (vocab, {})
@@ -118,7 +134,9 @@ class _Finder:
 
     def is_skippable(self, i: int, title: str | None) -> bool:
         """A logo caption, an image file name, or the title (or its name or acronym alone) said again."""
-        text = fold(self.text(i))
+        text = self._folded.get(i)
+        if text is None:
+            text = self._folded[i] = fold(self.text(i))
         if _IMAGE.search(text) or (len(text.split()) <= 4 and "logo" in text.split()):
             return True
         if title is None:

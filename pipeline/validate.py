@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -46,6 +47,7 @@ def build_profile(draft: Draft) -> Profile:
 _FIELD_ORDER = {name: n for n, name in enumerate(Profile.model_fields)}
 
 
+@lru_cache(maxsize=8192)
 def _pointer_key(pointer: str) -> tuple[object, ...]:
     """Order JSON Pointers as the record's fields, items by number."""
     order = _FIELD_ORDER
