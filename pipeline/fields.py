@@ -327,6 +327,7 @@ class _Extractor:
         self.vocab = vocab
         self.lex = vocab.lex
         self.draft = Draft(doc)
+        self._phones: dict[tuple[str, str | None], list[phonenumbers.PhoneNumberMatch]] = {}
         self.by_kind: dict[str, list[Section]] = {}
         for section in layout.sections:
             self.by_kind.setdefault(section.kind, []).append(section)
@@ -972,10 +973,15 @@ class _Extractor:
         self.phones(phone_lines, rule)
 
     def phones_in(self, text: str, region: str | None) -> list[phonenumbers.PhoneNumberMatch]:
-        try:
-            return list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))
-        except Exception:  # noqa: BLE001 - phonenumbers raises on odd input; a phone is then just absent
-            return []
+        key = (text, region)
+        found = self._phones.get(key)
+        if found is None:  # the country and the phones stages read the same lines
+            try:
+                found = list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))
+            except Exception:  # noqa: BLE001 - phonenumbers raises on odd input; a phone is then just absent
+                found = []
+            self._phones[key] = found
+        return found
 
     def phones(self, lines: list[tuple[str, int]], rule: str | None) -> None:
         d = self.draft
