@@ -260,13 +260,17 @@ class _Finder:
         if found_label and found_label[0] in ("address", "phone", "email", "website"):
             return "contacts", f"{self.vocab.lang}.contacts.label:{found_label[0]}", None
         if self.opens_list(i) and len(text) <= 600:
-            tokens = self.tokens(i)
-            if len(tokens) <= MAX_LEADIN_TOKENS:
-                found = self.leadin_kind(tokens)
-                if found:
-                    return found[0], found[1], None
-                if text.endswith(":") and len(tokens) <= 25:  # a lead-in of a kind we do not know
-                    return "other", "leadin.unknown", None
+            words = self.vocab.leadin_words
+            may_lead = words is None or words.search(text.lower()) is not None  # else no lead-in matches
+            colon = text.endswith(":") and len(text.split()) <= 25  # else more than 25 tokens
+            if may_lead or colon:  # only then tokenized
+                tokens = self.tokens(i)
+                if len(tokens) <= MAX_LEADIN_TOKENS:
+                    found = self.leadin_kind(tokens) if may_lead else None
+                    if found:
+                        return found[0], found[1], None
+                    if text.endswith(":") and len(tokens) <= 25:  # a lead-in of a kind we do not know
+                        return "other", "leadin.unknown", None
         if ";" in text:  # "several objectives, among which A; B; and, C"
             tokens = self.tokens(i)
             for _, start, end in self.vocab.prose(tokens):

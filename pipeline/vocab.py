@@ -162,6 +162,8 @@ class Vocab:
     # The last run of letters or digits of every heading's last token, lower-cased ("objectives", "ess"),
     # or None when a heading ends in a token without any: what a line that is only a heading ends with.
     heading_ends: frozenset[str] | None
+    # A pattern found (lower-cased) in every text that holds a lead-in phrase, or None.
+    leadin_words: re.Pattern[str] | None
     lex: Lexicon
     all_labels: dict[str, tuple[str, ...]]  # label lists of every language, for mixed documents
     countries: dict[str, str]               # folded name or demonym (every language) -> ISO code
@@ -277,9 +279,16 @@ def load_vocab(lang: str) -> Vocab:
                     ends.add(runs[-1])
                 else:
                     ends = None
+    longest: set[str] | None = set()  # each lead-in's longest token: a text without any holds no lead-in
     for kind in SECTION_KINDS:
         if own[kind]["leadins"]:
-            leadins.add(f"{data_lang}.{kind}.leadin", _phrases(nlp, own[kind]["leadins"]))
+            phrases = _phrases(nlp, own[kind]["leadins"])
+            leadins.add(f"{data_lang}.{kind}.leadin", phrases)
+            for phrase in phrases:
+                if longest is not None and len(phrase):
+                    longest.add(max((t.lower_ for t in phrase), key=len))
+                else:
+                    longest = None
     prose.add(f"{data_lang}.prose.intro", _phrases(nlp, _strings(own, "prose", VOCAB_DIR)))
 
     lex = _lexicon(data_lang)
@@ -308,4 +317,6 @@ def load_vocab(lang: str) -> Vocab:
                  prose=prose, patterns=matcher, pattern_labels=labels,
                  heading_prefixes=frozenset(fold(p) for p in _strings(own, "heading_prefixes", VOCAB_DIR)),
                  heading_ends=frozenset(ends) if ends is not None else None,
+                 leadin_words=re.compile("|".join(re.escape(w) for w in sorted(longest, key=len, reverse=True)))
+                 if longest else None,
                  lex=lex, all_labels=all_labels, countries=countries)

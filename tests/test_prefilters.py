@@ -37,3 +37,25 @@ def test_the_heading_filter_changes_no_answer(lang: str, before: list[str], head
 def test_headings_are_still_found(lang: str, text: str, kind: str | None) -> None:
     found = _kind(lang, text, True)
     assert (found[0] if found else None) == kind  # type: ignore[index]
+
+
+LEADINS = ["The objectives of the network are:", "Nos objectifs sont les suivants :", "Sus proyectos:",
+           "Among its partners:", "Le réseau travaille avec :", "Sus socios son", "We plan to:", "Other things:"]
+
+
+def _opener(lang: str, text: str, filtered: bool) -> object:
+    vocab = load_vocab(lang)
+    if not filtered:
+        vocab = dataclasses.replace(vocab, leadin_words=None)
+    item = "- one item"
+    doc = Document(path="x.txt", sha256="0", format="txt", text=text + "\n" + item,
+                   blocks=[Block("paragraph", 0, len(text)), Block("item", len(text) + 1, len(text) + 1 + len(item))])
+    return _Finder(doc, vocab).opener(0)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+@given(before=st.lists(st.sampled_from(WORDS), max_size=4), leadin=st.sampled_from(LEADINS),
+       after=st.lists(st.sampled_from(WORDS + [":", "are", "sont"]), max_size=30))
+def test_the_leadin_filter_changes_no_answer(lang: str, before: list[str], leadin: str, after: list[str]) -> None:
+    text = " ".join([*before, leadin, *after])
+    assert _opener(lang, text, True) == _opener(lang, text, False), text
