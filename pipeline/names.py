@@ -286,12 +286,15 @@ def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[i
     reach = [0, *accumulate([bounds[w] for w in words])]  # reach[k]: target words tokens 0..k-1 can match at most
     if not may_reach(reach[-1], size):
         return []  # not enough words like the name's in the whole paragraph (most paragraphs)
+    n, reach_at_most = len(words), size * 2 + 2
+    least = _least_matched(size)  # may_reach(m, size) is m >= least
+    starts = [i for i in range(n) if reach[min(n, i + reach_at_most)] - reach[i] >= least]
+    if not starts:
+        return []
     tokens = [(m.start(), m.end()) for m in _NAME_TOKEN.finditer(text)]
     stop = comparer.stop
     found: list[tuple[float, int, int]] = []
-    n, reach_at_most = len(tokens), size * 2 + 2
-    least = _least_matched(size)  # may_reach(m, size) is m >= least
-    for i in [i for i in range(n) if reach[min(n, i + reach_at_most)] - reach[i] >= least]:
+    for i in starts:
         start, first_end = tokens[i]
         stop_at = min(n, i + reach_at_most)
         first = text[start:first_end].strip(",")
