@@ -121,7 +121,7 @@ def _word_tokens(vocab: Vocab) -> Callable[[str], tuple[str, ...]]:
     def tokens(word: str) -> tuple[str, ...]:
         found = kept.get(word)
         if found is None:
-            if len(kept) > 100_000:
+            if len(kept) > 20_000:  # words a process keeps, per vocabulary
                 kept.clear()
             found = kept[word] = tuple(t.text for t in tokenizer(word))
         return found

@@ -29,7 +29,7 @@ ACRONYM_SIMILARITY = 0.8   # Indel similarity of two acronyms (letters and digit
 NAME_SIMILARITY = 0.9      # share of content words two names must have in common
 WORD_SIMILARITY = 85       # word_similarity of two words that count as the same word
 MIN_ACRONYM = 3
-_MAX_KEPT = 200_000  # tokens whose words a process keeps
+_MAX_KEPT = 50_000  # tokens whose words a process keeps (per vocabulary)
 _WORD_SPLIT = re.compile(r"[\s,;:()/]+|(?<=\w)['’](?=\w)")  # a name's words
 
 

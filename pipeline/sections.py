@@ -27,7 +27,7 @@ MAX_LEADIN_TOKENS = 70
 _ALNUM = re.compile(r"[^\W_]")
 _ALNUM_RUNS = re.compile(r"[^\W_]+")
 _UNKNOWN = object()
-_MAX_KEPT = 100_000  # block texts whose heading a process keeps, per vocabulary
+_MAX_KEPT = 20_000  # block texts whose heading a process keeps, per vocabulary
 # Per vocabulary: each block text seen -> its heading (kind, rule) or None; headings recur across documents.
 _HEADINGS: dict[int, tuple[Vocab, dict[str, tuple[str, str] | None]]] = {}
 
