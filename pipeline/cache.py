@@ -161,6 +161,16 @@ class Cache:
             self.used.add(name)
         return text
 
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether an entry's name starts with `prefix` (a run kept as a whole: `run-`)."""
+        if not self.enabled:
+            return False
+        try:
+            return self._open().execute("SELECT 1 FROM entries WHERE key >= ? AND key < ? LIMIT 1",
+                                        (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))).fetchone() is not None
+        except sqlite3.DatabaseError:
+            return False
+
     def put_text(self, name: str, text: str) -> None:
         self.used.add(name)
         self._write(name, text)

@@ -282,10 +282,12 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
     id_counts: Counter[str] = Counter()
     names_digest = hashlib.sha256(cache.print.encode())
     hook = os.environ.get(TEST_HOOK)
-    run_key = _run_key(inputs, limits, cache, registry, decisions_path, tables) \
-        if use_cache and registry is not None and not curation and not hook else None
-    if run_key is not None:
-        unchanged = _unchanged_run(out, registry, cache, run_key, len(inputs))
+    # A run that may be found unchanged as a whole, next time (or now, if a complete run was kept).
+    whole = use_cache and registry is not None and not curation and not hook
+    run_digest = _run_digest(cache, registry, tables) if whole else None
+    if run_digest is not None and cache.has_prefix("run-"):
+        run_key = _run_key(run_digest.copy(), inputs, limits, cache, decisions_path)
+        unchanged = _unchanged_run(out, registry, cache, run_key, len(inputs)) if run_key else None
         if unchanged is not None:
             cache.close()
             return unchanged
@@ -303,6 +305,8 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
                 if job.key is not None and not job.hit:
                     cache.put(job.key, outcome)
                 cacheable = cacheable and outcome.cacheable and job.key is not None
+                if run_digest is not None and job.key is not None:
+                    run_digest.update(f"{job.key}\n".encode())
                 kind, text = outcome.kind, outcome.text
                 if kind == "record":
                     record = json.loads(text)
@@ -345,8 +349,10 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
         except BaseException:
             writer.discard()
             raise
-        if run_key is not None and cacheable and registry is not None:
-            cache.put_text(f"run-{run_key}", json.dumps({
+        if run_digest is not None and cacheable and registry is not None:
+            if decisions_path is not None and decisions_path.exists():
+                run_digest.update(decisions_path.read_bytes())
+            cache.put_text(f"run-{run_digest.hexdigest()}", json.dumps({
                 "counts": counts, "registry": f"registry-{registry_key}", "organizations": len(organizations.entries),
                 "files": _signatures([out / n for n in sorted(writer.taken)] + _run_files(out, registry))}))
         cache.prune()
@@ -359,12 +365,15 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
     return result
 
 
-def _run_key(inputs: list[Input], limits: Limits, cache: Cache, registry: Path | None,
-             decisions_path: Path | None, tables: bool) -> str | None:
-    """What decides a whole run's outputs (without curation): every document's cache key in input order (its
-    bytes, path, the limits, the pipeline), the options and the curator's decisions. None when a document
-    cannot be read (its outcome is not kept)."""
-    digest = hashlib.sha256(f"{cache.print}\n{registry}\n{tables}\n".encode("utf-8", "surrogateescape"))
+def _run_digest(cache: Cache, registry: Path | None, tables: bool) -> Any:
+    """The start of a run's key: the pipeline, the limits' shape and the options (see `_run_key`)."""
+    return hashlib.sha256(f"{cache.print}\n{cache.shape}\n{registry}\n{tables}\n".encode("utf-8", "surrogateescape"))
+
+
+def _run_key(digest: Any, inputs: list[Input], limits: Limits, cache: Cache, decisions_path: Path | None) -> str | None:
+    """What decides a whole run's outputs (without curation): `_run_digest`, then every document's cache key in
+    input order (its bytes, path, the limits, the pipeline) and the curator's decisions. None when a document
+    cannot be read (its outcome is not kept). A run computes it as it goes, for the next one."""
     for item in inputs:
         try:
             data = read_input(item, limits)
@@ -373,7 +382,7 @@ def _run_key(inputs: list[Input], limits: Limits, cache: Cache, registry: Path |
         digest.update(f"{cache.key(item.relpath, sha256_of(data))}\n".encode())
     if decisions_path is not None and decisions_path.exists():
         digest.update(decisions_path.read_bytes())
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 def _run_files(out: Path, registry: Path) -> list[Path]:
