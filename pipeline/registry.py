@@ -28,8 +28,11 @@ Cost stays near-linear: exact keys go through dicts and union-find; fuzzy compar
 only in blocks: the distinct names sorted by their words, and by their words reversed
 (names sharing their first, or last, words come together), each meeting its `WINDOW`
 next neighbours, scored in C by `rapidfuzz.process.cpdist`; groups sharing an acronym
-are compared all-pairs up to `GROUP_CAP`, then by neighbours too. Every distinct string
-is analysed once; mentions written alike are parsed once.
+are compared all-pairs up to `GROUP_CAP`, then by neighbours too. Mentions written alike
+are one distinct mention (the mentions keep its number), parsed once; every distinct
+string is analysed once, all of them together (`Words.analyse_all`); entries are made
+cluster by cluster from one sort of every mention (numpy), and the cyclic garbage
+collector stays off while building (`_few_collections`).
 
 Pairs that look alike but were not merged (similarity >= `REVIEW_FROM`; not those with
 different countries or acronyms, which are plainly two organizations) are the
@@ -39,14 +42,16 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
+import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -65,8 +70,7 @@ WINDOW = 6                 # neighbours each key meets in each sorted order
 CANDIDATE = 80             # rapidfuzz ratio of two names (content words in order) for them to be compared
 GROUP_CAP = 24             # a group sharing one acronym is compared all-pairs up to this size
 MIN_ACRONYM_KEY = 2
-
-_MAY_SPLIT = re.compile(r"\(| [–—-] |: ")  # what `parse_title` splits a name at: "(ACR)", "ACR – Name"
+_LINES_PARSED = 512         # lines of a mentions file parsed in one call (`read_mentions`)
 
 
 class DecisionsError(ValueError):
@@ -152,31 +156,47 @@ def mention_json(m: Mention) -> dict[str, Any]:
 
 
 def read_mentions(path: Path) -> list[Mention]:
-    """Mentions from a JSON Lines file, one `mention_json` object a line (every key present)."""
-    out = []
-    loads, make, fields = json.loads, Mention._make, itemgetter(*Mention._fields)
-    with path.open(encoding="utf-8") as handle, _few_collections():
-        for line in handle:
-            if line.strip():
-                d = loads(line)
-                d["aliases"] = tuple(d["aliases"])
-                out.append(make(fields(d)))
+    """Mentions from a JSON Lines file, one `mention_json` object a line (every key present).
+
+    The lines are parsed `_LINES_PARSED` at a time, as one JSON array: fewer calls into the
+    parser than one a line, and the objects of each batch freed before the next is made.
+    """
+    fields, new = itemgetter(*Mention._fields), tuple.__new__
+    # One string per record id, as `mentions_of` gives (a record's mentions share its id): less to keep in memory.
+    records: dict[str, str] = {}
+    one_record = records.setdefault
+    out: list[Mention] = []
+    with _few_collections():
+        lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+        for start in range(0, len(lines), _LINES_PARSED):
+            rows = json.loads("[" + ",".join(lines[start:start + _LINES_PARSED]) + "]")
+            out += [new(Mention, (one_record(record, record), pointer, name, acronym, tuple(aliases) if aliases else (),
+                                  country))
+                    for record, pointer, name, acronym, aliases, country in map(fields, rows)]
     return out
 
 
 @contextmanager
 def _few_collections() -> Iterator[None]:
-    """Collect only the young objects, and only every 50,000 allocations, while building.
+    """No cyclic collection while building; what the build leaves goes to the oldest generation unscanned.
 
     A build makes a million small objects and no reference cycles: the cyclic collector
-    would only rescan them, at every generation (the default costs a third of the build).
+    would only scan them, over and over (at any threshold, a tenth of the build), and,
+    once enabled again, scan what the build returns (hundreds of thousands of objects,
+    long-lived) to promote it. `gc.freeze` + `gc.unfreeze` move them to the oldest
+    generation as they are, for full collections to scan as any old objects; not when the
+    process froze objects itself (they would be unfrozen).
     """
-    old = gc.get_threshold()
-    gc.set_threshold(50_000, 1_000, 1_000)
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- outputs
@@ -290,10 +310,12 @@ class _Parsed(NamedTuple):
     labels: tuple[str, ...]
     keys: tuple[str, ...]
     akeys: tuple[str, ...]
-    initials: tuple[str, ...]
+    initials: frozenset[str]  # the initials of its name
 
 
-_NOTHING = _Parsed((), (), None, (), (), (), ())
+_tuple_new = tuple.__new__  # `_tuple_new(Merge, (...))`: a named tuple made in C (`Merge(...)` runs Python code)
+_RECORD = itemgetter(0)  # a mention's record id
+_NOTHING = _Parsed((), (), None, (), (), (), frozenset())
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -303,13 +325,8 @@ class _Draft:
     acronym: str | None
     country: str | None
     profiles: list[str]
-    mentions: list[int]  # indices of the input mentions
-    texts: list[str]     # every name, acronym and label, as written
-
-
-def _joined(a: frozenset[T], b: frozenset[T]) -> frozenset[T]:
-    """`a | b`, without a new set when `b` brings nothing (most merges)."""
-    return a if b <= a else a | b
+    first: int           # index of its first mention
+    texts: AbstractSet[str]  # every name, acronym and label, as written
 
 
 def _listed(values: frozenset[str]) -> str:
@@ -321,8 +338,21 @@ def _most(counts: dict[str, int]) -> str | None:
     return min(counts, key=lambda t: (-counts[t], t)) if counts else None
 
 
+def _used(nodes: list[_Node], texts: list[str]) -> dict[str, int]:
+    """How many mentions of the nodes wrote each of the texts."""
+    return {t: sum(node.uses.get(t, 0) for node in nodes) for t in texts}
+
+
+def _countries(nodes: list[_Node]) -> dict[str, int]:
+    """How many mentions of the nodes name each country."""
+    counts: dict[str, int] = {}
+    for node in nodes:
+        for c in node.countries:
+            counts[c] = counts.get(c, 0) + node.count
+    return counts
+
+
 _CURATOR_DIFFERENT = "curator: different"
-T = TypeVar("T")
 
 
 class _Builder:
@@ -332,8 +362,13 @@ class _Builder:
         self.words = Words(rules)
         self.rules = rules
         self.titles: dict[str, _Parsed] = {}
-        self.frozen_sets: dict[tuple[str, ...], frozenset[str]] = {(): _EMPTY}  # one set per distinct value
+        # One set per distinct value (fewer objects to keep): of acronym keys, of initials, of a country.
+        self.key_sets: dict[tuple[str, ...], frozenset[str]] = {(): _EMPTY}
+        self.initial_sets: dict[str, frozenset[str]] = {}
+        self.country_sets: dict[str | None, frozenset[str]] = {None: _EMPTY}
         self.nodes: list[_Node] = []
+        self.distinct_of: list[int] = []  # each mention -> its distinct mention (those written alike are one)
+        self.partner_texts: list[str] = []  # each distinct partner mention: its text as written ("" for a profile)
         self.node_of: list[int] = []  # each mention -> its node
         self.merges: list[tuple[int, Merge]] = []
         self.pairs: list[tuple[int, int, str, str, float, str]] = []  # to review: nodes, names, score, why
@@ -341,45 +376,69 @@ class _Builder:
 
     # ------------------------------------------------------------ nodes
 
-    def frozen(self, values: tuple[str, ...]) -> frozenset[str]:
-        """A frozenset of the values, the same object for the same values (fewer objects to keep)."""
-        hit = self.frozen_sets.get(values)
+    def initial_set(self, initials: str) -> frozenset[str]:
+        """{initials}, the same set for the same initials (fewer objects to keep)."""
+        hit = self.initial_sets.get(initials)
         if hit is None:
-            hit = self.frozen_sets[values] = frozenset(values)
+            hit = self.initial_sets[initials] = frozenset((initials,))
         return hit
 
     def split_name(self, text: str) -> _Parsed:
         """A name as written -> names, acronyms, country, labels: "Name (ACR)", "ACR", "RENAPESS Mali"."""
         hit = self.titles.get(text)
-        if hit is not None:
-            return hit
-        words = self.words
-        title = parse_title(text) if _MAY_SPLIT.search(text) else None
+        if hit is None:
+            hit = self.titles[text] = self.parsed(*self.plan(text))
+        return hit
+
+    def split_names(self, texts: Iterable[str]) -> None:
+        """`split_name` of many texts: the names among them analysed all at once (`Words.analyse_all`)."""
+        titles, words = self.titles, self.words
+        todo = [t for t in dict.fromkeys(texts) if t not in titles]
+        plans = [self.plan(t) for t in todo]
+        words.analyse_all([name for name, _, one in plans if one])
+        analyses, initial_sets = words.analyses, self.initial_sets
+        for text, plan in zip(todo, plans):
+            name, acronyms, one = plan
+            if one and not acronyms:  # `parsed`, inlined for the common case: one name, as written
+                _, key, initials, country, _ = analyses[name]
+                titles[text] = _tuple_new(_Parsed, ((name,), (), country, (), (key or words.fold(name),), (),
+                                                    initial_sets.get(initials) or self.initial_set(initials)))
+            else:
+                titles[text] = self.parsed(*plan)
+
+    @staticmethod
+    def plan(text: str) -> tuple[str, tuple[str, ...], bool]:
+        """The name a text gives, the acronym split off it, and whether that name is a name (not an acronym)."""
+        title = parse_title(text) if ("(" in text or ": " in text or " - " in text or " – " in text
+                                      or " — " in text) else None  # where `parse_title` may split
         acronyms: tuple[str, ...] = ()
         if title is None or title.acronym is None:  # nothing split off: the text as written (not rstrip'ed)
             name = text.strip()
         else:
             name, acronyms = title.name, (title.acronym,)
-        if name and (name.count(" ") >= 3 and len(name.split()) > 3 or not looks_like_acronym(name)):
-            _, key, initials, country = words.analyse(name)  # the common case: one name
-            hit = _Parsed((name,), acronyms, country, (), (key or words.fold(name),),
-                          tuple([words.akey(a) for a in acronyms]) if acronyms else (), (initials,))
-        elif name:  # "MJS", "R.E.M.E.S.S.", "INDH Morocco": an acronym, maybe with its country
+        return name, acronyms, bool(name) and (name.count(" ") >= 3 and len(name.split(None, 3)) > 3
+                                              or not looks_like_acronym(name))
+
+    def parsed(self, name: str, acronyms: tuple[str, ...], one: bool) -> _Parsed:
+        """What a text gives (its `plan`): its names, acronyms, country, labels and keys."""
+        words = self.words
+        if one:  # the common case: one name
+            _, key, initials, country, _ = words.analyse(name)
+            return _tuple_new(_Parsed, ((name,), acronyms, country, (), (key or words.fold(name),),
+                                        tuple([words.akey(a) for a in acronyms]) if acronyms else (),
+                                        self.initial_sets.get(initials) or self.initial_set(initials)))
+        if name:  # "MJS", "R.E.M.E.S.S.", "INDH Morocco": an acronym, maybe with its country
             head, *rest = name.split()
             codes = words.of(" ".join(rest)) if rest else ()
             if rest and not (codes and all(w.startswith("@") for w in codes)):
-                _, key, initials, country = words.analyse(name)  # "ESS Forum Dakar": a name after all
-                hit = _Parsed((name,), acronyms, country, (), (key or words.fold(name),),
-                              tuple([words.akey(a) for a in acronyms]), (initials,))
-            else:
-                country = codes[0][1:] if rest and len(set(codes)) == 1 else None
-                acronyms = (head, *acronyms)
-                hit = _Parsed((), acronyms, country, (name,) if rest else (), (),
-                              tuple([words.akey(a) for a in acronyms]), ())
-        else:
-            hit = _Parsed((), acronyms, None, (), (), tuple([words.akey(a) for a in acronyms]), ())
-        self.titles[text] = hit
-        return hit
+                _, key, initials, country, _ = words.analyse(name)  # "ESS Forum Dakar": a name after all
+                return _Parsed((name,), acronyms, country, (), (key or words.fold(name),),
+                               tuple([words.akey(a) for a in acronyms]), self.initial_set(initials))
+            country = codes[0][1:] if rest and len(set(codes)) == 1 else None
+            acronyms = (head, *acronyms)
+            return _Parsed((), acronyms, country, (name,) if rest else (), (),
+                           tuple([words.akey(a) for a in acronyms]), _EMPTY)
+        return _Parsed((), acronyms, None, (), (), tuple([words.akey(a) for a in acronyms]), _EMPTY)
 
     def name_country(self, names: Iterable[str]) -> str | None:
         """The one country the names name ("Moroccan Network ...": MA), if exactly one."""
@@ -389,72 +448,75 @@ class _Builder:
     def build_nodes(self) -> None:
         """One node per profile, and per partner name key + acronym key + country (with its spellings).
 
-        Mentions written alike are counted first: each distinct one is parsed once.
+        Mentions written alike are one distinct mention (a profile is always its own), counted
+        and parsed once; the mentions keep only its number.
         """
-        index: dict[tuple[Any, ...], int] = {}
-        firsts: list[int] = []  # each distinct mention: the index of its first occurrence
-        of: list[int] = []      # each mention: its distinct mention
-        for i, m in enumerate(self.mentions):
-            if m.pointer:  # a partner
-                signature = (m.name, m.acronym, m.aliases, m.country)
-                j = index.get(signature)
-                if j is None:
-                    j = index[signature] = len(firsts)
-                    firsts.append(i)
-            else:  # a profile is one organization's own record: never merged with another by its spelling
-                j = len(firsts)
-                firsts.append(i)
-            of.append(j)
-        counts = [0] * len(firsts)
-        for j in of:
-            counts[j] += 1
+        mentions = self.mentions
+        index: dict[Any, int] = {}
+        self.distinct_of = of = [index.setdefault(m[2:] if m[1] else i, len(index)) for i, m in enumerate(mentions)]
+        del index
+        distinct = np.asarray(of, dtype=np.intp)
+        firsts: list[int] = np.unique(distinct, return_index=True)[1].tolist()  # each one's first mention
+        counts: list[int] = np.bincount(distinct, minlength=len(firsts)).tolist()
+        # Every partner's name and profile's alias, parsed at once.
+        self.split_names([t for m in map(mentions.__getitem__, firsts) for t in ((m[2],) if m[1] else m[4]) if t])
         normalized: dict[tuple[Any, ...], int] = {}  # a partner's keys -> its node
-        nodes, mentions, titles, akey, frozen = self.nodes, self.mentions, self.titles, self.words.akey, self.frozen
-        node_of_distinct = []
-        for j, i in enumerate(firsts):
-            m = mentions[i]
-            n = counts[j]
-            if m.pointer:
-                name, acronym = m.name, m.acronym
-                parsed = (titles.get(name) or self.split_name(name)) if name else _NOTHING
-                names, labels = parsed.names, parsed.labels
-                acronyms = (acronym, *parsed.acronyms) if acronym else parsed.acronyms
-                country = m.country or parsed.country
-                akeys = (akey(acronym), *parsed.akeys) if acronym else parsed.akeys
+        nodes, titles, split, akey = self.nodes, self.titles, self.split_name, self.words.akey
+        key_sets, country_sets = self.key_sets, self.country_sets
+        node_of_distinct: list[int] = []
+        texts: list[str] = []  # each distinct partner mention: its text as written
+        for i, n in zip(firsts, counts):
+            record, pointer, name, acronym, aliases, country = mentions[i]
+            if pointer:
+                texts.append(f"{name} ({acronym})" if name and acronym else name or acronym or "")
+                parsed = (titles.get(name) or split(name)) if name else _NOTHING
+                if acronym:
+                    acronyms: tuple[str, ...] = (acronym, *parsed.acronyms)
+                    akeys = (akey(acronym), *parsed.akeys)
+                else:
+                    acronyms, akeys = parsed.acronyms, parsed.akeys
+                country = country or parsed.country
                 keys = (parsed.keys, akeys, country)
                 k = normalized.get(keys)
                 if k is None:
                     k = normalized[keys] = len(nodes)
+                    names, labels = parsed.names, parsed.labels
                     uses = dict.fromkeys(names, n)
                     for t in acronyms:
                         uses[t] = uses.get(t, 0) + n
                     for t in labels:
                         uses[t] = n
-                    nodes.append(_Node(names, tuple(dict.fromkeys(acronyms)), frozen((country,) if country else ()),
-                                       i, None, labels, uses, n,
-                                       frozen(tuple([a for a in akeys if len(a) >= MIN_ACRONYM_KEY]) if akeys else ()),
-                                       frozen(parsed.initials)))
+                    akey_set = key_sets.get(akeys)
+                    if akey_set is None:
+                        akey_set = key_sets[akeys] = frozenset([a for a in akeys if len(a) >= MIN_ACRONYM_KEY])
+                    country_set = country_sets.get(country)
+                    if country_set is None:
+                        country_set = country_sets[country] = frozenset((country,) if country else ())
+                    nodes.append(_Node(names, tuple(dict.fromkeys(acronyms)) if len(acronyms) > 1 else acronyms,
+                                       country_set, i, None, labels, uses, n, akey_set, parsed.initials))
                     node_of_distinct.append(k)
                     continue
+                names, labels = parsed.names, parsed.labels
                 self.add_spellings(k, names, acronyms, labels)
             else:  # a profile: its name is a name, even in capitals; its aliases, names or acronyms
-                names = (m.name,) if m.name else ()
+                texts.append("")
+                names = (name,) if name else ()
                 labels = ()
-                acronyms = (m.acronym,) if m.acronym else ()
-                country = m.country
-                for text in m.aliases:
-                    parsed = self.split_name(text)
+                acronyms = (acronym,) if acronym else ()
+                for text in aliases:
+                    parsed = split(text)
                     names += parsed.names
                     acronyms += parsed.acronyms
                     labels += parsed.labels
                     country = country or (parsed.country if not parsed.names else None)
                 country = country or self.name_country(names)
                 k = len(nodes)
-                akeys = tuple(self.words.akey(a) for a in acronyms)
+                akeys = tuple([akey(a) for a in acronyms])
+                initials = self.words.initials
                 nodes.append(_Node(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(acronyms)),
-                                   frozen((country,) if country else ()), i, m.record, tuple(dict.fromkeys(labels)),
-                                   {}, 0, frozen(tuple([a for a in akeys if len(a) >= MIN_ACRONYM_KEY])),
-                                   frozen(tuple([self.words.initials(t) for t in names]))))
+                                   frozenset((country,) if country else ()), i, record, tuple(dict.fromkeys(labels)),
+                                   {}, 0, frozenset([a for a in akeys if len(a) >= MIN_ACRONYM_KEY]),
+                                   frozenset([initials(t) for t in names])))
             node = nodes[k]
             node.count += n
             uses = node.uses
@@ -462,6 +524,7 @@ class _Builder:
                 uses[t] = uses.get(t, 0) + n
             node_of_distinct.append(k)
         self.node_of = [node_of_distinct[j] for j in of]
+        self.partner_texts = texts
 
     def add_spellings(self, k: int, names: Sequence[str], acronyms: Sequence[str], labels: Sequence[str]) -> None:
         """Add a mention's spellings to a node with the same keys, each with the evidence of its merge."""
@@ -498,6 +561,16 @@ class _Builder:
             x = parent[x]
         return x
 
+    def roots(self) -> np.ndarray:
+        """Each node's cluster (the root `find` gives), for every node at once: pointer jumping."""
+        roots = np.array(self.parent, dtype=np.intp)
+        while len(roots):
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                break
+            roots = up
+        return roots
+
     def refused(self, ra: int, rb: int) -> int:
         """Whether clusters `ra` and `rb` may be merged automatically: 0 they may; 1 a curator said they are
         different, 2 their countries differ, 3 their acronyms differ."""
@@ -529,23 +602,34 @@ class _Builder:
         return any(a[0] == b[0] and abs(len(a) - len(b)) <= 2 and Indel.normalized_similarity(a, b) >= ACRONYM_SIMILAR
                    for a in ka for b in kb)
 
-    def union(self, a: int, b: int, merge: Merge, forced: bool = False) -> str | None:
-        """Merge the clusters of nodes `a` and `b`; returns why not when refused (None when done)."""
-        ra, rb = self.find(a), self.find(b)
+    def union(self, a: int, b: int, rule: str, ta: str, tb: str, score: float, forced: bool = False) -> str | None:
+        """Merge the clusters of nodes `a` and `b` (the evidence: rule, the two names, the score); returns why not
+        when refused (None when done)."""
+        parent = self.parent
+        ra, rb = parent[a], parent[b]
+        if parent[ra] != ra:
+            ra = self.find(a)
+        if parent[rb] != rb:
+            rb = self.find(b)
         if ra == rb:
             return None
-        code = self.refused(ra, rb)
-        if code and not (forced and code != 1):
-            return self.refusal(ra, rb)
-        if self.size[ra] < self.size[rb]:
+        countries, akeys, tags, initials = self.countries, self.c_akeys, self.tags, self.c_initials
+        ca, cb, ka, kb = countries[ra], countries[rb], akeys[ra], akeys[rb]
+        if (ca and cb and not ca & cb) or (ka and kb and not ka & kb) or (tags[ra] and tags[rb]):  # maybe refused
+            code = self.refused(ra, rb)
+            if code and not (forced and code != 1):
+                return self.refusal(ra, rb)
+        size = self.size
+        if size[ra] < size[rb]:
             ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-        self.countries[ra] = _joined(self.countries[ra], self.countries[rb])
-        self.tags[ra] = _joined(self.tags[ra], self.tags[rb])
-        self.c_akeys[ra] = _joined(self.c_akeys[ra], self.c_akeys[rb])
-        self.c_initials[ra] = _joined(self.c_initials[ra], self.c_initials[rb])
-        self.merges.append((a, merge))
+        parent[rb] = ra
+        size[ra] += size[rb]
+        each: tuple[list[frozenset[Any]], ...] = (countries, tags, akeys, initials)
+        for sets in each:  # the root's sets take the other's (most bring nothing)
+            other = sets[rb]
+            if other and not other <= sets[ra]:
+                sets[ra] = sets[ra] | other
+        self.merges.append((a, _tuple_new(Merge, (rule, ta, tb, score))))
         return None
 
     def review(self, a: int, b: int, ta: str, tb: str, score: float, reason: str) -> None:
@@ -590,7 +674,7 @@ class _Builder:
                 continue
             group = na + nb
             for k in group[1:]:
-                why = self.union(group[0], k, Merge("curator.same", a, b, 1.0), forced=True)
+                why = self.union(group[0], k, "curator.same", a, b, 1.0, forced=True)
                 if why:
                     self.problems.append(f"same: [{a!r}, {b!r}]: contradicts a 'different' decision; not applied")
                     break
@@ -600,16 +684,18 @@ class _Builder:
         return node.names[0] if node.names else node.acronyms[0]
 
     def same_words(self, keys: dict[str, list[tuple[int, str]]]) -> None:
-        for key, members in keys.items():
+        parent, find, union = self.parent, self.find, self.union
+        for members in keys.values():
             if len(members) < 2:
                 continue
             first, first_text = members[0]
             heads = [(first, first_text)]
             for k, text in members[1:]:
-                if self.find(k) == self.find(first):
+                ra, rb = parent[k], parent[first]
+                if (ra if parent[ra] == ra else find(k)) == (rb if parent[rb] == rb else find(first)):
                     continue
                 for h, h_text in heads:
-                    why = self.union(h, k, Merge("name.same_words", h_text, text, 1.0))
+                    why = union(h, k, "name.same_words", h_text, text, 1.0)
                     if why is None:
                         break
                 else:
@@ -617,14 +703,18 @@ class _Builder:
                     heads.append((k, text))
 
     def same_acronym(self, groups: dict[str, list[int]]) -> None:
+        parent, find, analyse, nodes = self.parent, self.find, self.words.analyse, self.nodes
         for key in sorted(groups):
             members = groups[key]
             if len(members) < 2:
                 continue
             reps: dict[int, int] = {}
             for k in members:  # one node per cluster is enough: its names are already one organization
-                reps.setdefault(self.find(k), k)
-            ordered = sorted(reps.values(), key=lambda k: self.words.key(self.nodes[k].names[0]))
+                root = parent[k]
+                reps.setdefault(root if parent[root] == root else find(k), k)
+            if len(reps) < 2:
+                continue
+            ordered = sorted(reps.values(), key=lambda k: analyse(nodes[k].names[0])[1])
             for x, y in self.neighbours(len(ordered), GROUP_CAP):
                 self.compare_nodes(ordered[x], ordered[y], False, "acronym.same+name",
                                    f"same acronym {key}, names differ")
@@ -636,20 +726,27 @@ class _Builder:
         the other ("Colectivo Chileno de ..." is not "Cámara Chilena de ..."). Similar acronyms
         (`strict`): names that are one name (`same_name`): "ISE" and "ISFE" differ by a word.
         """
-        if self.find(a) == self.find(b):
+        parent = self.parent
+        ra, rb = parent[a], parent[b]
+        if (ra if parent[ra] == ra else self.find(a)) == (rb if parent[rb] == rb else self.find(b)):
             return
         best = (0.0, False, "", "")
-        key = self.words.key
-        for ta in {key(t): t for t in reversed(self.nodes[a].names)}.values():  # one name per set of words
-            for tb in {key(t): t for t in reversed(self.nodes[b].names)}.values():
-                score, left_a, left_b = similarity(self.words.of(ta), self.words.of(tb))
+        analyse = self.words.analyse
+        names_a, names_b = self.nodes[a].names, self.nodes[b].names
+        if len(names_a) > 1:  # one name per set of words
+            names_a = tuple({analyse(t)[1]: t for t in reversed(names_a)}.values())
+        if len(names_b) > 1:
+            names_b = tuple({analyse(t)[1]: t for t in reversed(names_b)}.values())
+        for ta in names_a:
+            for tb in names_b:
+                score, left_a, left_b = similarity(analyse(ta)[0], analyse(tb)[0])
                 ok = same_name(score, left_a, left_b) if strict else (
                     score >= ACRONYM_NAME_MERGE and not (left_a and left_b))
                 if (ok, score) > best[1::-1]:
                     best = (score, ok, ta, tb)
         score, ok, ta, tb = best
         if ok:
-            why = self.union(a, b, Merge(rule, ta, tb, round(score, 3)))
+            why = self.union(a, b, rule, ta, tb, round(score, 3))
             if why:
                 self.review(a, b, ta, tb, score, why)
         elif ta:
@@ -661,55 +758,77 @@ class _Builder:
         width = n if n <= cap else WINDOW + 1
         return ((x, y) for x in range(n) for y in range(x + 1, min(n, x + width)))
 
-    def similar_names(self, keys: dict[str, list[tuple[int, str]]]) -> None:
+    def similar_names(self, spelled: dict[str, tuple[int, str, tuple[str, ...], str]],
+                      keys: dict[str, list[tuple[int, str]]]) -> None:
         """Fuzzy name comparisons between neighbours in two sorted orders of the distinct names' word strings.
 
         A name's words in order, and reversed: a typo in the first words leaves the last ones
         in common, and the other way round; names of one block (sharing their first or last
-        content words) meet their `WINDOW` nearest neighbours only.
+        content words) meet their `WINDOW` nearest neighbours only. The neighbours similar
+        enough to compare are found in C, and each two name keys are compared once (where first
+        found: the words in order, nearest first, then reversed), in the loop that merges.
+        `spelled`: the first node and name with each sequence of content words.
         """
-        spelled: dict[str, tuple[str, int, str, tuple[str, ...]]] = {}  # words in order -> key, node, text, words
-        for key, members in keys.items():
-            for k, text in members:
-                words = self.words.of(text)
-                spelled.setdefault(" ".join(words), (key, k, text, words))
-        forward = sorted(spelled)
-        orders = [forward, sorted(forward, key=lambda w: w[::-1])]
-        seen: set[tuple[str, str]] = set()
-        find, countries, akeys = self.find, self.countries, self.c_akeys
-        for order in orders:
-            info = [spelled[w] for w in order]
-            for d in range(1, WINDOW + 1):
-                if d >= len(order):
-                    break
-                scores = process.cpdist(order[:-d], order[d:], scorer=fuzz.ratio, score_cutoff=CANDIDATE, workers=1)
-                for x in scores.nonzero()[0].tolist():
-                    ka, a, ta, wa = info[x]
-                    kb, b, tb, wb = info[x + d]
-                    pair = (ka, kb) if ka < kb else (kb, ka)
-                    if ka == kb or pair in seen:
-                        continue
-                    seen.add(pair)
-                    ra, rb = find(a), find(b)
-                    ca, cb, xa, xb = countries[ra], countries[rb], akeys[ra], akeys[rb]
-                    if ra == rb or (ca and cb and not ca & cb) or (xa and xb and not xa & xb):
-                        continue  # one already; or two countries, or two acronyms: two organizations
-                    score, left_a, left_b = similarity(wa, wb)
-                    if same_name(score, left_a, left_b):
-                        why = self.union(a, b, Merge("name.similar", ta, tb, round(score, 3)))
-                        if why:
-                            self.review(a, b, ta, tb, score, why)
-                    elif score >= REVIEW_FROM:
-                        self.pairs.append((a, b, ta, tb, score, "names differ"))
+        if len(spelled) < 2:
+            return
+        key_no = {key: n for n, key in enumerate(keys)}
+        key_of = [key_no[key] for _, _, _, key in spelled.values()]
+        texts = list(spelled)
+        # Positions in `spelled` (in insertion order) of the names in each order.
+        forward = sorted(range(len(texts)), key=texts.__getitem__)
+        backward = sorted(range(len(texts)), key=[w[::-1] for w in texts].__getitem__)
+        found_a, found_b = [], []
+        for order in (forward, backward):
+            positions = np.array(order, dtype=np.intp)
+            strings = [texts[x] for x in order]
+            for d in range(1, min(WINDOW, len(order) - 1) + 1):
+                scores = process.cpdist(strings[:-d], strings[d:], scorer=fuzz.ratio, score_cutoff=CANDIDATE,
+                                        workers=1)
+                near = np.flatnonzero(scores)
+                found_a.append(positions[near])
+                found_b.append(positions[near + d])
+        a_of, b_of = np.concatenate(found_a), np.concatenate(found_b)
+        keys_a, keys_b = np.asarray(key_of, dtype=np.int64)[a_of], np.asarray(key_of, dtype=np.int64)[b_of]
+        other = keys_a != keys_b  # the same words in another order: merged already, or refused
+        a_of, b_of, keys_a, keys_b = a_of[other], b_of[other], keys_a[other], keys_b[other]
+        pair = np.minimum(keys_a, keys_b) * len(keys) + np.maximum(keys_a, keys_b)
+        first = np.sort(np.unique(pair, return_index=True)[1])
+        info = list(spelled.values())
+        parent, find, countries, akeys = self.parent, self.find, self.countries, self.c_akeys
+        for x, y in zip(a_of[first].tolist(), b_of[first].tolist()):
+            a, ta, wa, _ = info[x]
+            b, tb, wb, _ = info[y]
+            ra, rb = parent[a], parent[b]
+            if parent[ra] != ra:
+                ra = find(a)
+            if parent[rb] != rb:
+                rb = find(b)
+            ca, cb, xa, xb = countries[ra], countries[rb], akeys[ra], akeys[rb]
+            if ra == rb or (ca and cb and not ca & cb) or (xa and xb and not xa & xb):
+                continue  # one already; or two countries, or two acronyms: two organizations
+            score, left_a, left_b = similarity(wa, wb)
+            if same_name(score, left_a, left_b):
+                why = self.union(a, b, "name.similar", ta, tb, round(score, 3))
+                if why:
+                    self.review(a, b, ta, tb, score, why)
+            elif score >= REVIEW_FROM:
+                self.pairs.append((a, b, ta, tb, score, "names differ"))
 
     def similar_acronyms(self, named: dict[str, list[int]]) -> None:
         """Nearly the same acronym (REIESS / REISESS) and one name: neighbours in sorted acronym keys."""
-        reps: dict[str, dict[int, int]] = {}
-        for key, members in named.items():
-            reps[key] = {}
-            for k in members:
-                reps[key].setdefault(self.find(k), k)
-        order = sorted(reps)
+        roots: list[int] = self.roots().tolist()  # as they are before any of these merges
+        reps: dict[str, list[int]] = {}  # an acronym key -> one node per cluster of the nodes that have it
+
+        def nodes_of(key: str) -> list[int]:
+            hit = reps.get(key)
+            if hit is None:
+                firsts: dict[int, int] = {}
+                for k in named[key]:
+                    firsts.setdefault(roots[k], k)
+                hit = reps[key] = list(firsts.values())[:4]
+            return hit
+
+        order = sorted(named)
         for d in range(1, WINDOW + 1):
             if d >= len(order):
                 break
@@ -719,8 +838,8 @@ class _Builder:
                 ka, kb = order[x], order[x + d]
                 if ka[0] != kb[0] or abs(len(ka) - len(kb)) > 2:
                     continue
-                for a in list(reps[ka].values())[:4]:
-                    for b in list(reps[kb].values())[:4]:
+                for a in nodes_of(ka):
+                    for b in nodes_of(kb):
                         self.compare_nodes(a, b, True, "acronym.similar+name",
                                            f"similar acronyms {ka} / {kb}, names differ")
 
@@ -730,7 +849,7 @@ class _Builder:
         for key in sorted(bare):
             members = bare[key]
             for k in members[1:]:
-                self.union(members[0], k, Merge("acronym.only", self.display(members[0]), self.display(k), 1.0))
+                self.union(members[0], k, "acronym.only", self.display(members[0]), self.display(k), 1.0)
             for root, k in {self.find(m): m for m in reversed(members)}.items():
                 candidates: dict[int, int] = {}
                 for owner in named.get(key, []) + one_word.get(key, []):
@@ -738,7 +857,7 @@ class _Builder:
                 candidates = {r: o for r, o in candidates.items() if r != root and not self.refused(root, r)}
                 if len(candidates) == 1:
                     (owner,) = candidates.values()
-                    self.union(owner, k, Merge("acronym.only", self.display(owner), self.display(k), 1.0))
+                    self.union(owner, k, "acronym.only", self.display(owner), self.display(k), 1.0)
                 else:
                     for owner in candidates.values():
                         self.review(owner, k, self.display(owner), self.display(k), 1.0,
@@ -751,66 +870,87 @@ class _Builder:
         self.init_clusters()
         if self.decisions.same or self.decisions.different:
             self.curator()
-        for k, node in enumerate(self.nodes):
-            if node.record is not None and node.names:
-                head = node.names[0]
-                self.merges += [(k, Merge("profile.alias", head, o, 1.0)) for o in (*node.names[1:], *node.acronyms)]
-        # One pass to index the nodes: by name key, and by acronym key (named nodes, bare acronyms).
+        # One pass over the nodes: a profile's names and acronyms are one organization's; each node indexed by
+        # name key, and by acronym key (named nodes, bare acronyms).
         keys: dict[str, list[tuple[int, str]]] = {}
         named: dict[str, list[int]] = {}
         bare: dict[str, list[int]] = {}
         one_word: dict[str, list[int]] = {}  # "Oxfam" may be written "OXFAM"
-        for k, node in enumerate(self.nodes):
-            if node.names:
-                for t in node.names:
-                    words, key, _, _ = self.words.analyse(t)
+        spelled: dict[str, tuple[int, str, tuple[str, ...], str]] = {}  # words in order -> node, name, words, key
+        analyse, analyses, akey, merges = self.words.analyse, self.words.analyses, self.words.akey, self.merges
+        for k, (node, node_akeys) in enumerate(zip(self.nodes, self.c_akeys)):
+            names = node.names
+            if names:
+                if node.record is not None:
+                    head = names[0]
+                    merges += [(k, _tuple_new(Merge, ("profile.alias", head, o, 1.0)))
+                               for o in (*names[1:], *node.acronyms)]
+                for t in names:
+                    words, key, _, _, in_order = analyses.get(t) or analyse(t)
                     if key:
-                        keys.setdefault(key, []).append((k, t))
+                        members = keys.get(key)
+                        if members is None:
+                            keys[key] = [(k, t)]
+                        else:
+                            members.append((k, t))
+                        if in_order not in spelled:
+                            spelled[in_order] = (k, t, words, key)
                         if len(words) == 1:
-                            one_word.setdefault(self.words.akey(t), []).append(k)
-                for a in self.c_akeys[k]:
+                            one_word.setdefault(akey(t), []).append(k)
+                for a in node_akeys:
                     named.setdefault(a, []).append(k)
             else:
-                for a in self.c_akeys[k]:
+                for a in node_akeys:
                     bare.setdefault(a, []).append(k)
         self.same_words(keys)
         self.same_acronym(named)
-        self.similar_names(keys)
+        self.similar_names(spelled, keys)
         self.similar_acronyms(named)
         self.bare_acronyms(bare, named, one_word)
         return self.entries()
 
     def entries(self) -> Registry:
-        root_of = [self.find(k) for k in range(len(self.nodes))]
-        clusters: dict[int, list[int]] = {}
-        for k, root in enumerate(root_of):
-            clusters.setdefault(root, []).append(k)
-        # Each cluster's mentions by record id, then in the record's order (a profile, then its partners).
-        mentions, node_of = self.mentions, self.node_of
-        records = [m.record for m in mentions]
-        cluster_mentions: dict[int, list[int]] = {root: [] for root in clusters}
-        for i in sorted(range(len(mentions)), key=records.__getitem__):  # stable: input order within a record
-            cluster_mentions[root_of[node_of[i]]].append(i)
-        drafts = {root: self.draft(members, cluster_mentions[root]) for root, members in clusters.items()}
+        """The entries, each mention's entry id, and the ranking of the pairs to review (for later)."""
+        nodes, mentions = self.nodes, self.mentions
+        roots = self.roots()
+        root_of: list[int] = roots.tolist()
+        # The clusters in root order: their nodes, in node order, and their mentions, by record id then in
+        # the record's order (a profile, then its partners): one stable sort of every mention.
+        cluster_roots, node_counts = np.unique(roots, return_counts=True)
+        node_order: list[int] = np.argsort(roots, kind="stable").tolist()
+        rank = {r: n for n, r in enumerate(sorted(set(map(_RECORD, mentions))))}
+        record_rank = np.fromiter(map(rank.__getitem__, map(_RECORD, mentions)), dtype=np.intp, count=len(mentions))
+        mention_roots = roots[np.asarray(self.node_of, dtype=np.intp)] if mentions else roots[:0]
+        order: list[int] = np.lexsort((record_rank, mention_roots)).tolist()
+        mention_counts = np.bincount(mention_roots, minlength=len(nodes))[cluster_roots].tolist() if mentions else []
+        # Each mention's rows (a profile gives one per name it lists), made in input order (the mentions read
+        # in turn, not all over memory), then put in that order.
+        texts = self.partner_texts
+        rows = [((m[0], m[1], texts[j]),) if m[1] else tuple([(m[0], p, t) for p, t in m.texts()])
+                for m, j in zip(mentions, self.distinct_of)]
+        rows = [rows[i] for i in order]
+        drafts: dict[int, _Draft] = {}
+        cluster_rows: dict[int, list[tuple[str, str, str]]] = {}
+        ns = ms = 0
+        for root, nn, nm in zip(cluster_roots.tolist(), node_counts.tolist(), mention_counts):
+            drafts[root] = self.draft(node_order[ns:ns + nn])
+            cluster_rows[root] = list(chain.from_iterable(rows[ms:ms + nm]))
+            ns += nn
+            ms += nm
         ids = self.assign_ids(drafts)
         merges: dict[int, list[Merge]] = {}
         for k, merge in self.merges:
             merges.setdefault(root_of[k], []).append(merge)
+        preferred = self.decisions.preferred
         entries = []
         for root, d in drafts.items():
-            name = self.decisions.preferred.get(ids[root]) or d.name
-            rows: list[tuple[str, str, str]] = []
-            for m in map(mentions.__getitem__, d.mentions):
-                if m.pointer:
-                    rows.append((m.record, m.pointer, f"{m.name} ({m.acronym})" if m.name and m.acronym
-                                 else m.name or m.acronym or ""))
-                else:
-                    rows += [(m.record, p, t) for p, t in m.texts()]
-            entries.append(Entry(ids[root], name, d.acronym, sorted(set(d.texts) - {name, d.acronym}), d.country,
-                                 d.profiles, rows, merges.get(root, [])))
-        for rid in sorted(set(self.decisions.preferred) - set(ids.values())):
+            rid = ids[root]
+            name = preferred.get(rid) or d.name if preferred else d.name
+            entries.append(Entry(rid, name, d.acronym, sorted(d.texts - {name, d.acronym}), d.country,
+                                 d.profiles, cluster_rows[root], merges.get(root, [])))
+        for rid in sorted(set(preferred) - set(ids.values())):
             self.problems.append(f"preferred: {rid!r} is not a registry id; not applied")
-        entries.sort(key=lambda e: e.id)
+        entries.sort(key=attrgetter("id"))
         node_ids = [ids[root] for root in root_of]
         refs = [node_ids[k] for k in self.node_of]
         return Registry(entries, refs, self.problems, lambda: self.ranked_pairs(ids, root_of))
@@ -842,10 +982,10 @@ class _Builder:
             out.append(Pair(ta, ia, tb, ib, round(score, 3), reason))
         return sorted(out, key=lambda p: (-p.score, p.a_id, p.b_id))
 
-    def draft(self, members: list[int], mentions: list[int]) -> _Draft:
+    def draft(self, members: list[int]) -> _Draft:
         """Name, acronym and country of an entry: its profile's, else the most used."""
         nodes = self.nodes
-        if len(members) == 1 and nodes[members[0]].record is None:  # one node, no profile: most entries
+        if len(members) == 1 and nodes[members[0]].record is None:  # one node, no profile
             node = nodes[members[0]]
             used = node.uses
             name: str | None = self.best_name({t: used[t] for t in node.names}) if len(node.names) > 1 else \
@@ -853,42 +993,41 @@ class _Builder:
             acronym = _most({t: used[t] for t in node.acronyms}) if len(node.acronyms) > 1 else \
                 node.acronyms[0] if node.acronyms else None
             country = next(iter(node.countries)) if node.countries else None
-            return _Draft(name or acronym or "", acronym, country, [], mentions, list(used))
+            return _Draft(name or acronym or "", acronym, country, [], node.first, used.keys())
+        group = [nodes[k] for k in members]
+        first_mention = min([node.first for node in group])
+        profiles = [self.mentions[node.first] for node in group if node.record is not None]
+        if profiles:  # the profile's name, acronym and country; the others' counts only when it has none
+            first = min(profiles, key=_RECORD)
+            acronym = first.acronym or _most(_used(group, [t for node in group for t in node.acronyms]))
+            return _Draft(first.name or "", acronym, first.country or _most(_countries(group)),
+                          sorted({m.record for m in profiles}), first_mention, set().union(*[n.uses for n in group]))
         uses: dict[str, int] = {}
-        names: list[str] = []
-        acronyms: list[str] = []
-        labels: list[str] = []
-        countries: dict[str, int] = {}
-        profiles: list[Mention] = []
-        for k in members:
-            node = nodes[k]
+        for node in group:
             for t, n in node.uses.items():
                 uses[t] = uses.get(t, 0) + n
-            names += node.names
-            acronyms += node.acronyms
-            labels += node.labels
-            for c in node.countries:
-                countries[c] = countries.get(c, 0) + node.count
-            if node.record is not None:
-                profiles.append(self.mentions[node.first])
-        texts = list(uses)
-        if profiles:
-            first = min(profiles, key=lambda m: m.record)
-            return _Draft(first.name or "", first.acronym or _most({t: uses[t] for t in acronyms}),
-                          first.country or _most(countries), sorted({m.record for m in profiles}), mentions, texts)
+        names = [t for node in group for t in node.names]
         name = self.best_name({t: uses[t] for t in names}) if len(names) > 1 else \
-            names[0] if names else _most({t: uses[t] for t in labels})
-        acronym = _most({t: uses[t] for t in acronyms})
-        return _Draft(name or acronym or "", acronym, _most(countries), [], mentions, texts)
+            names[0] if names else _most({t: uses[t] for node in group for t in node.labels})
+        acronym = _most({t: uses[t] for node in group for t in node.acronyms})
+        return _Draft(name or acronym or "", acronym, _most(_countries(group)), [], first_mention, uses.keys())
 
     def best_name(self, names: dict[str, int]) -> str:
         """The spelling of the most used words, then the most used spelling, without a leading article."""
-        key, fold_ = self.words.key, self.words.fold
+        analyse = self.words.analyse
+        keys = {t: analyse(t)[1] for t in names}
         bags: dict[str, int] = {}
         for t, n in names.items():
-            bags[key(t)] = bags.get(key(t), 0) + n
-        articles = self.rules.articles
-        return min(names, key=lambda t: (-bags[key(t)], -names[t], fold_(t).split(" ", 1)[0] in articles, t))
+            bags[keys[t]] = bags.get(keys[t], 0) + n
+        most = max(bags.values())
+        best = [t for t in names if bags[keys[t]] == most]
+        if len(best) > 1:
+            most = max([names[t] for t in best])
+            best = [t for t in best if names[t] == most]
+        if len(best) == 1:
+            return best[0]
+        fold_, articles = self.words.fold, self.rules.articles
+        return min(best, key=lambda t: (fold_(t).split(" ", 1)[0] in articles, t))
 
     def assign_ids(self, drafts: dict[int, _Draft]) -> dict[int, str]:
         """A profiled organization keeps its record id; another gets a slug of its acronym (else name)."""
@@ -897,24 +1036,29 @@ class _Builder:
 
         def claim(root: int, base: str, country: str | None) -> None:
             base = base or "organization"
-            tries = [base] + ([f"{base}-{country.lower()}"] if country else [])
-            chosen = next((t for t in tries if t not in taken), None)
-            n = 2
-            while chosen is None:
-                if f"{base}-{n}" not in taken:
-                    chosen = f"{base}-{n}"
-                n += 1
+            if base not in taken:
+                chosen = base
+            elif not country or (chosen := f"{base}-{country.lower()}") in taken:
+                n = 2
+                while f"{base}-{n}" in taken:
+                    n += 1
+                chosen = f"{base}-{n}"
             taken.add(chosen)
             ids[root] = chosen
 
         profiled = sorted((r for r, d in drafts.items() if d.profiles), key=lambda r: (drafts[r].profiles, r))
         for r in profiled:
             claim(r, drafts[r].profiles[0], None)
-        rest = []
-        for r, d in drafts.items():
-            if not d.profiles:
-                base = slugify(d.acronym or "") or slugify(d.name)
-                rest.append(((base, d.name, d.country or "", min(d.mentions)), r))
+        slugs: dict[str, str] = {"": ""}
+
+        def slug(text: str) -> str:
+            hit = slugs.get(text)
+            if hit is None:
+                hit = slugs[text] = slugify(text)
+            return hit
+
+        rest = [((slug(d.acronym or "") or slug(d.name), d.name, d.country or "", d.first), r)
+                for r, d in drafts.items() if not d.profiles]
         for key, r in sorted(rest):
             claim(r, key[0], drafts[r].country)
         return ids

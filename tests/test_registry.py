@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -272,3 +273,60 @@ def test_fuzzy_comparisons_grow_linearly_not_by_pairs(monkeypatch: pytest.Monkey
     # Four times the mentions: a few times the comparisons (denser names meet more near neighbours), never
     # the sixteen times of all pairs; and far fewer comparisons than mentions.
     assert counts[1] < 8 * counts[0] and counts[1] < 8_000, counts
+
+
+def _analysis_by_definition(rules: Any, folded: str) -> tuple[Any, ...]:
+    """`Words.analyse` as namekeys.py defines it, step by step: the content words, each country phrase
+    (the longest at each word, left to right) read as its code."""
+    stop, countries = rules.stop, rules.countries
+    raw = re.findall(r"\w+", folded)
+    content = [w for w in raw if w not in stop and len(w) > 1]
+    longest = max((len(p.split(" ")) for p in countries), default=1)
+    words: list[str] = []
+    i = 0
+    while i < len(raw):
+        for size in range(min(longest, len(raw) - i), 0, -1):
+            code = countries.get(" ".join(raw[i:i + size]))
+            if code:
+                words.append("@" + code)
+                i += size
+                break
+        else:
+            if raw[i] not in stop and len(raw[i]) > 1:
+                words.append(raw[i])
+            i += 1
+    codes = {w[1:] for w in words if w[0] == "@"}
+    return (tuple(words), " ".join(sorted(words)), "".join(w[0] for w in content).upper(),
+            next(iter(codes)) if len(codes) == 1 else None, " ".join(words))
+
+
+def test_name_analysis_shortcuts_give_the_defined_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry's name analysis takes shortcuts for speed (ASCII folding, many names split at
+    once, country phrases looked for only where one may start): each gives what the plain definition
+    gives, on generated names, country phrases among common words, and Unicode corner cases."""
+    import random
+
+    from pipeline.namekeys import Words, name_rules
+    from pipeline.names import acronym_key
+    from pipeline.vocab import fold
+
+    rules = name_rules()
+    mentions, _ = _generator(monkeypatch).generate(3_000, seed=5)
+    texts = {t for m in mentions for t in (m.name, m.acronym, *m.aliases) if t}
+    rng = random.Random(2)
+    phrases = sorted(rules.countries)
+    common = ["union", "of", "the", "central", "network", "d", "de", "la", "republic", "el", "united", "x"]
+    for _ in range(3_000):
+        text = " ".join(rng.choice(phrases) if rng.random() < 0.4 else rng.choice(common)
+                        for _ in range(rng.randint(1, 6)))
+        texts |= {text, text.upper(), text.title().replace(" ", "-")}
+    texts |= {"Côte d’Ivoire", "Œuvre ﬁnancière du Bénin", "Straße", "e\u0301cole", "İstanbul", "a\u034fb",
+              "Ǆemal", "x\u00a0y\u2028z", "Ⅻ Réseau", "São Tomé-et-Príncipe", "", "  ", "R.E.M.E.S.S."}
+    batch, single = Words(rules), Words(rules)
+    batch.analyse_all(sorted(texts))
+    for text in sorted(texts):
+        assert single.fold(text) == fold(text), text
+        assert single.akey(text) == acronym_key(text), text
+        expected = _analysis_by_definition(rules, fold(text))
+        assert single.analyse(text) == expected, text
+        assert batch.analyse(text) == expected, text
