@@ -469,7 +469,7 @@ class _Builder:
             record, pointer, name, acronym, aliases, country = mentions[i]
             if pointer:
                 texts.append(f"{name} ({acronym})" if name and acronym else name or acronym or "")
-                parsed = (titles.get(name) or split(name)) if name else _NOTHING
+                parsed = titles[name] if name else _NOTHING  # every name parsed above
                 if acronym:
                     acronyms: tuple[str, ...] = (acronym, *parsed.acronyms)
                     akeys = (akey(acronym), *parsed.akeys)
@@ -482,10 +482,12 @@ class _Builder:
                     k = normalized[keys] = len(nodes)
                     names, labels = parsed.names, parsed.labels
                     uses = dict.fromkeys(names, n)
-                    for t in acronyms:
-                        uses[t] = uses.get(t, 0) + n
-                    for t in labels:
-                        uses[t] = n
+                    if acronyms:
+                        for t in acronyms:
+                            uses[t] = uses.get(t, 0) + n
+                    if labels:
+                        for t in labels:
+                            uses[t] = n
                     akey_set = key_sets.get(akeys)
                     if akey_set is None:
                         akey_set = key_sets[akeys] = frozenset([a for a in akeys if len(a) >= MIN_ACRONYM_KEY])
@@ -897,11 +899,15 @@ class _Builder:
                             spelled[in_order] = (k, t, words, key)
                         if len(words) == 1:
                             one_word.setdefault(akey(t), []).append(k)
-                for a in node_akeys:
-                    named.setdefault(a, []).append(k)
+                index = named
             else:
-                for a in node_akeys:
-                    bare.setdefault(a, []).append(k)
+                index = bare
+            for a in node_akeys:
+                members_of = index.get(a)
+                if members_of is None:
+                    index[a] = [k]
+                else:
+                    members_of.append(k)
         self.same_words(keys)
         self.same_acronym(named)
         self.similar_names(spelled, keys)
@@ -940,7 +946,11 @@ class _Builder:
         ids = self.assign_ids(drafts)
         merges: dict[int, list[Merge]] = {}
         for k, merge in self.merges:
-            merges.setdefault(root_of[k], []).append(merge)
+            listed = merges.get(root := root_of[k])
+            if listed is None:
+                merges[root] = [merge]
+            else:
+                listed.append(merge)
         preferred = self.decisions.preferred
         entries = []
         for root, d in drafts.items():
@@ -1014,13 +1024,16 @@ class _Builder:
 
     def best_name(self, names: dict[str, int]) -> str:
         """The spelling of the most used words, then the most used spelling, without a leading article."""
-        analyse = self.words.analyse
-        keys = {t: analyse(t)[1] for t in names}
-        bags: dict[str, int] = {}
-        for t, n in names.items():
-            bags[keys[t]] = bags.get(keys[t], 0) + n
-        most = max(bags.values())
-        best = [t for t in names if bags[keys[t]] == most]
+        analyses, analyse = self.words.analyses, self.words.analyse
+        keys = [(analyses.get(t) or analyse(t))[1] for t in names]
+        if len(set(keys)) == 1:  # spellings of one set of words (most entries)
+            best = list(names)
+        else:
+            bags: dict[str, int] = {}
+            for key, n in zip(keys, names.values()):
+                bags[key] = bags.get(key, 0) + n
+            most = max(bags.values())
+            best = [t for t, key in zip(names, keys) if bags[key] == most]
         if len(best) > 1:
             most = max([names[t] for t in best])
             best = [t for t in best if names[t] == most]
@@ -1046,9 +1059,12 @@ class _Builder:
             taken.add(chosen)
             ids[root] = chosen
 
-        profiled = sorted((r for r, d in drafts.items() if d.profiles), key=lambda r: (drafts[r].profiles, r))
-        for r in profiled:
-            claim(r, drafts[r].profiles[0], None)
+        for profiles, r in sorted((d.profiles, r) for r, d in drafts.items() if d.profiles):
+            if (base := profiles[0]) and base not in taken:  # `claim`, inlined for the common case
+                taken.add(base)
+                ids[r] = base
+            else:
+                claim(r, base, None)
         slugs: dict[str, str] = {"": ""}
 
         def slug(text: str) -> str:
@@ -1060,7 +1076,11 @@ class _Builder:
         rest = [((slug(d.acronym or "") or slug(d.name), d.name, d.country or "", d.first), r)
                 for r, d in drafts.items() if not d.profiles]
         for key, r in sorted(rest):
-            claim(r, key[0], drafts[r].country)
+            if (base := key[0]) and base not in taken:
+                taken.add(base)
+                ids[r] = base
+            else:
+                claim(r, base, drafts[r].country)
         return ids
 
 
