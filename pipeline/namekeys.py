@@ -96,6 +96,7 @@ class Words:
         self._by_folded: dict[str, Analysis] = {}  # texts alike once folded
         self._akeys: dict[str, str] = {}
         self._noise = rules.stop | _ASCII_LETTERS  # folded ASCII words that are not content words
+        self._word: dict[str, str] = {}  # each word -> its first string
 
     def fold(self, text: str) -> str:
         """`vocab.fold`: the same result, faster for ASCII and for letters that only lose their accents."""
@@ -134,7 +135,10 @@ class Words:
         folded = [self.fold(t) for t in todo]
         new = [f for f in dict.fromkeys(folded) if f not in by_folded]
         plain = [f for f in new if f.isascii()]  # folded names hold no newline: they split where joined
-        raws = [f.split() for f in "\n".join(plain).encode().translate(_ASCII_BYTES).decode().split("\n")] \
+        # Each word once in memory (the names share most of their words): the first string of each word.
+        word = self._word.setdefault
+        raws = [list(map(word, split, split)) for split in map(str.split, "\n".join(plain).encode()
+                                                                .translate(_ASCII_BYTES).decode().split("\n"))] \
             if plain else []
         noise, rules = self._noise, self.rules
         countries, single, multi_first, bigrams = rules.countries, rules.single, rules.multi_first, rules.bigrams

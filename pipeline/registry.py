@@ -932,15 +932,18 @@ class _Builder:
         # Each mention's rows (a profile gives one per name it lists), made in input order (the mentions read
         # in turn, not all over memory), then put in that order.
         texts = self.partner_texts
-        rows = [((m[0], m[1], texts[j]),) if m[1] else tuple([(m[0], p, t) for p, t in m.texts()])
-                for m, j in zip(mentions, self.distinct_of)]
+        rows: list[Any] = [(m[0], m[1], texts[j]) if m[1] else [(m[0], p, t) for p, t in m.texts()]
+                           for m, j in zip(mentions, self.distinct_of)]
         rows = [rows[i] for i in order]
         drafts: dict[int, _Draft] = {}
         cluster_rows: dict[int, list[tuple[str, str, str]]] = {}
         ns = ms = 0
         for root, nn, nm in zip(cluster_roots.tolist(), node_counts.tolist(), mention_counts):
-            drafts[root] = self.draft(node_order[ns:ns + nn])
-            cluster_rows[root] = list(chain.from_iterable(rows[ms:ms + nm]))
+            drafts[root] = d = self.draft(node_order[ns:ns + nn])
+            if d.profiles:  # a profile's rows (a list): in line with the others
+                cluster_rows[root] = list(chain.from_iterable(r if type(r) is list else (r,) for r in rows[ms:ms + nm]))
+            else:
+                cluster_rows[root] = rows[ms:ms + nm]
             ns += nn
             ms += nm
         ids = self.assign_ids(drafts)
