@@ -54,12 +54,25 @@ class _NoMarks(dict[int, int | None]):
 _NO_MARKS = _NoMarks()
 
 
+_FOLDED: dict[str, str] = {}  # fold's results: the same words and lines are folded many times
+_FOLDED_MAX = 20_000  # entries kept (then started again): memory stays bounded
+_FOLDED_LONGEST = 1_000  # longer texts are folded each time
+
+
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a phrase, for lookups."""
-    if text.isascii():  # the same result, without the Unicode work (most words)
-        return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
-    return " ".join(decomposed.translate(_NO_MARKS).split())
+    folded = _FOLDED.get(text)
+    if folded is None:
+        if text.isascii():  # the same result, without the Unicode work (most words)
+            folded = " ".join(text.lower().split())
+        else:
+            decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+            folded = " ".join(decomposed.translate(_NO_MARKS).split())
+        if len(text) <= _FOLDED_LONGEST:
+            if len(_FOLDED) >= _FOLDED_MAX:
+                _FOLDED.clear()
+            _FOLDED[text] = folded
+    return folded
 
 
 def _phrases(nlp: Language, phrases: list[str]) -> list[Any]:
