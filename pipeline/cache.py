@@ -88,6 +88,7 @@ class Cache:
         self.hits = 0
         self._db: sqlite3.Connection | None = None
         self._pending = 0  # entries written since the last commit
+        self._fresh = False  # the database held no entry when opened: only this run's can be found
 
     def key(self, relpath: str, sha256: str) -> str:
         text = f"{self.print}\n{self.shape}\n{sha256}\n{relpath}"
@@ -100,16 +101,20 @@ class Cache:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / DATABASE
             try:
-                self._db = _connect(path)
+                self._db, count = _connect(path)
             except sqlite3.DatabaseError:  # damaged (a disk that lost writes): started again, empty
                 for damaged in self.directory.glob(DATABASE + "*"):
                     damaged.unlink(missing_ok=True)
-                self._db = _connect(path)
+                self._db, count = _connect(path)
+            self._fresh = count == 0
         return self._db
 
     def _read(self, key: str) -> str | None:
         try:
-            row = self._open().execute("SELECT text FROM entries WHERE key = ?", (key,)).fetchone()
+            db = self._open()
+            if self._fresh and key not in self.used:  # a first run: nothing to look up
+                return None
+            row = db.execute("SELECT text FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.DatabaseError:
             return None
         return row[0] if row else None
@@ -191,13 +196,14 @@ class Cache:
         return removed
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path) -> tuple[sqlite3.Connection, int]:
+    """The database, opened (created if new), and how many entries it holds."""
     db = sqlite3.connect(path, isolation_level="DEFERRED")
     db.execute("PRAGMA journal_mode=WAL")  # readers never wait; a killed run's last writes are rolled back
     db.execute("PRAGMA synchronous=OFF")   # losing entries to a power cut costs extractions, nothing more
     db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID")
-    db.execute("SELECT count(*) FROM entries").fetchone()  # a damaged file fails here
-    return db
+    count = db.execute("SELECT count(*) FROM entries").fetchone()[0]  # a damaged file fails here
+    return db, count
 
 
 def entries(directory: Path) -> list[str]:
