@@ -56,7 +56,7 @@ _NO_MARKS = _NoMarks()
 
 _FOLDED: dict[str, str] = {}  # fold's results: the same words and lines are folded many times
 _FOLDED_MAX = 20_000  # entries kept (then started again): memory stays bounded
-_FOLDED_LONGEST = 1_000  # longer texts are folded each time
+_FOLDED_LONGEST = 200  # longer texts (paragraphs) are folded each time
 
 
 def fold(text: str) -> str:
