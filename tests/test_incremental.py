@@ -194,3 +194,19 @@ def test_a_damaged_cache_database_is_started_again(raw: Path, tmp_path: Path) ->
     assert outputs(out) == before
     assert len(cached(out)) == len(DOCS) and not list((out / ".cache").glob("*.json"))
     assert run([raw], out).reused == len(DOCS)
+
+
+def test_a_cache_of_an_earlier_layout_is_emptied_and_used_again(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / ".cache").mkdir(parents=True)
+    db = sqlite3.connect(out / ".cache" / cache_module.DATABASE)
+    db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID")
+    db.execute("INSERT INTO entries VALUES (?, ?)", ("0" * 64, "record\n{}\n"))
+    db.commit()
+    db.close()
+    assert run([raw], out).reused == 0
+    db = sqlite3.connect(out / ".cache" / cache_module.DATABASE)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == cache_module.LAYOUT
+    db.close()
+    assert "0" * 64 not in cached(out) and len(cached(out)) == len(DOCS)
+    assert run([raw], out).reused == len(DOCS)
