@@ -1083,7 +1083,10 @@ class _Extractor:
         prose = [i for i, b in enumerate(self.doc.blocks) if b.kind == "paragraph" and i not in contacts
                  and i != self.layout.title and len(self.text(i).split()) >= 6]
         partner_acronyms = {names.acronym_key(p["acronym"]) for p in d.values.get("partners", []) if p["acronym"]}
-        for i in dict.fromkeys(prose):
+        tokens = {i: names.name_tokens(self.text(i)) for i in prose}
+        if len(comparer.words(name)) >= 2:  # the bounds of every paragraph's words, in one comparison
+            comparer.bounds({w for words in tokens.values() for w in words}, name)
+        for i in tokens:
             text, base = self.text(i), self.doc.blocks[i].start
             taken: list[tuple[int, int]] = []
             folded = fold(text)
@@ -1100,7 +1103,7 @@ class _Extractor:
                     if len(phrase.split()) >= 2:
                         add(phrase, s, s + len(phrase), "alias.intro")
                         known_names.append(phrase)
-            for s, e in names.name_windows(text, comparer, name):
+            for s, e in names.name_windows(text, comparer, name, tokens[i]):
                 add(text[s:e], base + s, base + e, "alias.same_words")
                 known_names.append(text[s:e])
         known_names = list(dict.fromkeys(known_names))  # a repeated paragraph repeats them: compare each once

@@ -276,12 +276,22 @@ def _least_matched(size: int) -> int:
     return next(m for m in range(1, 2 * size + 2) if may_reach(m, size))
 
 
-def name_windows(text: str, comparer: NameComparer, target: str) -> list[tuple[int, int]]:
-    """Spans of `text` that name the same organization as `target` (same content words)."""
+def name_tokens(text: str) -> list[str]:
+    """The tokens `name_windows` reads a text in (words, without the brackets and stops around them)."""
+    return _NAME_TOKEN.findall(text)
+
+
+def name_windows(text: str, comparer: NameComparer, target: str,
+                 words: list[str] | None = None) -> list[tuple[int, int]]:
+    """Spans of `text` that name the same organization as `target` (same content words).
+
+    `words` are the text's `name_tokens`, when the caller has them already.
+    """
     size = len(comparer.words(target))
     if size < 2:
         return []
-    words = _NAME_TOKEN.findall(text)
+    if words is None:
+        words = _NAME_TOKEN.findall(text)
     bounds = comparer.bounds(words, target)
     reach = [0, *accumulate([bounds[w] for w in words])]  # reach[k]: target words tokens 0..k-1 can match at most
     if not may_reach(reach[-1], size):
