@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from itertools import islice
 
 from langdetect import DetectorFactory, detect_langs, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
@@ -26,8 +27,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def sample_of(doc: Document) -> str:
-    prose = [b for b in doc.blocks if b.kind in ("paragraph", "item")
-             and len(doc.block_text(b).split()) >= MIN_WORDS][:SAMPLE_BLOCKS]
+    prose = list(islice((b for b in doc.blocks if b.kind in ("paragraph", "item")
+                         and len(doc.block_text(b).split()) >= MIN_WORDS), SAMPLE_BLOCKS))
     if not prose:
         prose = [b for b in doc.blocks if b.kind in ("paragraph", "item", "heading")][:SAMPLE_BLOCKS]
     return "\n".join(doc.block_text(b)[:SAMPLE_CHARS] for b in prose)
