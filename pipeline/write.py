@@ -95,36 +95,42 @@ class Staging:
     """New versions of files, written under temporary names and renamed over the old ones at `commit`."""
 
     def __init__(self) -> None:
-        self.moves: list[tuple[str, str]] = []  # (temporary, target): strings, lighter than Paths by the 100,000
+        # (temporary, target, whether the target may hold the same bytes): strings, lighter than Paths by the 100,000
+        self.moves: list[tuple[str, str, bool]] = []
         self.folders: set[Path] = set()  # made already
 
-    def _temp(self, path: Path) -> int:
+    def _temp(self, path: Path, compare: bool) -> int:
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
-        self.moves.append((tmp, str(path)))
+        self.moves.append((tmp, str(path), compare))
         return fd
 
     def write(self, path: Path, data: bytes) -> None:
         """Stage `data` as the new `path`, unless `path` already holds exactly these bytes."""
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            if os.stat(path).st_size == len(data) and path.read_bytes() == data:
                 return
         except OSError:
             pass
-        with os.fdopen(self._temp(path), "wb") as handle:
-            handle.write(data)
+        fd = self._temp(path, compare=False)  # compared already
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
 
     def open(self, path: Path) -> IO[bytes]:
         """A file to stream the new `path` into (the caller closes it)."""
-        return os.fdopen(self._temp(path), "wb", buffering=1 << 20)
+        return os.fdopen(self._temp(path, compare=True), "wb", buffering=1 << 20)
 
     def commit(self) -> None:
         """Make every staged file durable, then rename each over its target (unchanged ones are dropped)."""
         moves = []
-        for tmp, path in sorted(self.moves, key=lambda m: os.path.basename(m[1]) == MANIFEST):  # the manifest last
-            if _same_file_bytes(tmp, path):
+        for tmp, path, compare in sorted(self.moves, key=lambda m: os.path.basename(m[1]) == MANIFEST):  # it last
+            if compare and _same_file_bytes(tmp, path):
                 os.unlink(tmp)
             else:
                 moves.append((tmp, path))
@@ -135,7 +141,7 @@ class Staging:
         self.moves = []
 
     def discard(self) -> None:
-        for tmp, _ in self.moves:
+        for tmp, _, _ in self.moves:
             Path(tmp).unlink(missing_ok=True)
         self.moves = []
 
