@@ -71,12 +71,33 @@ def discover(paths: Iterable[Path]) -> list[Input]:
         if given.is_file():
             found.setdefault(given.name, Input(given, given.name))
             continue
-        for path in sorted(given.rglob("*")):
-            rel = path.relative_to(given)
-            if any(part.startswith(".") for part in rel.parts) or path.is_symlink() or not path.is_file():
-                continue
-            found.setdefault(rel.as_posix(), Input(path, rel.as_posix()))
+        for rel in _files_under(given):
+            found.setdefault(rel, Input(given / rel, rel))
     return [found[k] for k in sorted(found)]
+
+
+def _files_under(root: Path) -> Iterator[str]:
+    """The paths, relative to `root` and with `/`, of the regular files under it; names starting with a dot
+    (files or folders) and symbolic links are passed over, and so are folders that cannot be listed."""
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = os.scandir(os.path.join(root, folder))
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(rel)
+                    elif entry.is_file(follow_symlinks=False):
+                        yield rel
+                except OSError:
+                    continue
 
 
 # --------------------------------------------------------------------------- one document
