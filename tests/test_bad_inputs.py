@@ -23,7 +23,7 @@ from make_bad_inputs import BAD, small_files, write_big
 from pipeline.cli import main
 from pipeline.models import ErrorRecord, Profile
 from pipeline.readers import Limits
-from pipeline.run import Input, extract_document, run
+from pipeline.run import Input, discover, extract_document, run
 
 FORMATS_BAD = DATA / "formats" / "bad"
 SECONDS = 10.0
@@ -218,6 +218,22 @@ def test_a_symbolic_link_out_of_the_input_root_is_not_followed(tmp_path: Path) -
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [i["path"] for i in manifest["inputs"]] == ["emesse.txt"]
     assert "reiessg" not in (out / "profiles.jsonl").read_text(encoding="utf-8")
+
+
+def test_discovery_takes_every_regular_file_and_passes_over_hidden_names_and_links(tmp_path: Path) -> None:
+    root, other = tmp_path / "root", tmp_path / "other"
+    for rel in ["b.txt", "a/c/d.md", "sp ace/é/ü.txt", ".hidden.txt", ".git/x.txt", "a/.h/y.txt", "a/c/.z"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x", encoding="utf-8")
+    (root / "link.txt").symlink_to(root / "b.txt")
+    (root / "folder-link").symlink_to(root / "a", target_is_directory=True)
+    other.mkdir()
+    (other / "b.txt").write_text("y", encoding="utf-8")
+    (other / "e.txt").write_text("y", encoding="utf-8")
+    found = discover([root, other, other / "e.txt"])
+    assert [i.relpath for i in found] == ["a/c/d.md", "b.txt", "e.txt", "sp ace/é/ü.txt"]
+    assert [i.path for i in found] == [root / "a/c/d.md", root / "b.txt", other / "e.txt", root / "sp ace/é/ü.txt"]
+    assert discover([tmp_path / "missing"]) == []
 
 
 # --------------------------------------------------------------------------- per-document time and memory
