@@ -38,7 +38,7 @@ def build_profile(draft: Draft) -> Profile:
             language=doc.language,
             **values,
             warnings=doc.warnings + draft.warnings,
-            evidence=dict(sorted(draft.evidence.items(), key=lambda kv: _pointer_key(kv[0]))),
+            evidence={pointer: draft.evidence[pointer] for pointer in sorted(draft.evidence, key=_pointer_key)},
         )
     except ValidationError as err:
         raise ValidationFailed(f"the record breaks the contract: {err}") from err
