@@ -55,23 +55,36 @@ _NO_MARKS = _NoMarks()
 
 
 _FOLDED: dict[str, str] = {}  # fold's results: the same words and lines are folded many times
-_FOLDED_MAX = 20_000  # entries kept (then started again): memory stays bounded
-_FOLDED_LONGEST = 200  # longer texts (paragraphs) are folded each time
+_FOLDED_MAX = 20_000  # short texts kept (then started again): memory stays bounded
+_SHORT = 200  # longer texts (paragraphs) are kept apart: fewer, each folded again by several stages
+_FOLDED_LONG: dict[str, str] = {}
+_FOLDED_LONG_CHARS = 1_000_000  # characters of long texts kept at most (then started again)
+_long_chars = 0
 
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a phrase, for lookups."""
-    folded = _FOLDED.get(text)
+    global _long_chars
+    short = len(text) <= _SHORT
+    kept = _FOLDED if short else _FOLDED_LONG
+    folded = kept.get(text)
     if folded is None:
         if text.isascii():  # the same result, without the Unicode work (most words)
             folded = " ".join(text.lower().split())
         else:
             decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
             folded = " ".join(decomposed.translate(_NO_MARKS).split())
-        if len(text) <= _FOLDED_LONGEST:
-            if len(_FOLDED) >= _FOLDED_MAX:
-                _FOLDED.clear()
-            _FOLDED[text] = folded
+        if short:
+            if len(kept) >= _FOLDED_MAX:
+                kept.clear()
+        elif len(text) > _FOLDED_LONG_CHARS // 10:
+            return folded  # a huge text: not kept
+        else:
+            _long_chars += len(text)
+            if _long_chars > _FOLDED_LONG_CHARS:
+                kept.clear()
+                _long_chars = len(text)
+        kept[text] = folded
     return folded
 
 
