@@ -58,21 +58,31 @@ TEST_HOOK = "PROFILES_TEST_HOOK"
 
 @dataclass(frozen=True)
 class Input:
-    """A document to extract: its path on disk and its path relative to the input root."""
+    """A document to extract: its path on disk and its path relative to the input root, as text (`shown`)."""
 
     path: Path
     relpath: str
 
 
+def shown(name: str) -> str:
+    """A file name as text for the records: the bytes of a name that is not UTF-8 (which the system gives
+    as lone surrogates, and JSON cannot hold) written as `\\xNN`."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "replace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def discover(paths: Iterable[Path]) -> list[Input]:
     """Every file under the given paths, sorted; hidden files and symbolic links are not followed."""
-    found: dict[str, Input] = {}
+    found: dict[str, Input] = {}  # by the name on disk: two names `shown` alike are still two documents
     for given in paths:
         if given.is_file():
-            found.setdefault(given.name, Input(given, given.name))
+            found.setdefault(given.name, Input(given, shown(given.name)))
             continue
         for rel in _files_under(given):
-            found.setdefault(rel, Input(given / rel, rel))
+            found.setdefault(rel, Input(given / rel, shown(rel)))
     return [found[k] for k in sorted(found)]
 
 

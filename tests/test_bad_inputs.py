@@ -10,7 +10,9 @@ processes, are tested at the end (skipped until `Limits` has them).
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -218,6 +220,20 @@ def test_a_symbolic_link_out_of_the_input_root_is_not_followed(tmp_path: Path) -
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [i["path"] for i in manifest["inputs"]] == ["emesse.txt"]
     assert "reiessg" not in (out / "profiles.jsonl").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes in a name")
+def test_a_file_name_that_is_not_utf8_gives_its_record_and_error_without_stopping_the_run(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    shutil.copy(CORPUS / "reiessg.txt", os.fsdecode(bytes(raw) + b"/bad\xff\xfename.txt"))
+    Path(os.fsdecode(bytes(raw) + b"/empty\xff.txt")).write_bytes(b"")
+    assert main(["extract", str(raw), "--out", str(out), "--quiet"]) == 1  # the empty file is refused
+    record = json.loads((out / "reiessg.json").read_text(encoding="utf-8"))
+    assert record["source"]["path"] == "bad\\xff\\xfename.txt"  # the bytes written out, as text
+    error = json.loads((out / "errors.jsonl").read_text(encoding="utf-8"))
+    assert (error["source"]["path"], error["code"]) == ("empty\\xff.txt", "empty")
+    assert main(["validate", str(out)]) == 0
 
 
 def test_discovery_takes_every_regular_file_and_passes_over_hidden_names_and_links(tmp_path: Path) -> None:
