@@ -24,7 +24,7 @@ from pipeline.curation import CURATION_RULE, INVALID, STALE, CurationFile
 from pipeline.errors import PipelineError
 from pipeline.models import ErrorRecord, Profile, Warning
 from pipeline.pointers import NOT_VALUES, is_index, is_within, split_pointer, values
-from pipeline.readers import read_document, sha256_of
+from pipeline.readers import on_disk, read_document, sha256_of
 from pipeline.validate import slugify
 from pipeline.write import atomic_write
 
@@ -157,6 +157,8 @@ def source_text(record: Profile, raw: Path) -> tuple[str | None, str, str]:
     """The document's normalized text rebuilt from `raw`, with a status and a note for the page."""
     root = raw.resolve()
     path = (root / record.source.path).resolve()
+    if not path.exists():  # a name that is not UTF-8 is recorded with its bytes as `\xNN`
+        path = (root / on_disk(record.source.path)).resolve()
     if not path.is_relative_to(root):
         return None, "missing", f"the source path '{record.source.path}' is outside {raw}/: not followed"
     try:

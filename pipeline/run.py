@@ -40,7 +40,7 @@ from pipeline.fields import extract_fields
 from pipeline.language import detect_language
 from pipeline.limits import Limits
 from pipeline.models import Document, ErrorRecord, ErrorSource, Profile
-from pipeline.readers import format_of, read_document, sha256_of
+from pipeline.readers import format_of, read_document, sha256_of, shown
 from pipeline.registry import (DECISIONS, ORGANIZATIONS, Decisions, Entry, Merge, Mention, Registry,
                                build_registry, load_decisions)
 from pipeline.sections import find_sections
@@ -62,16 +62,6 @@ class Input:
 
     path: Path
     relpath: str
-
-
-def shown(name: str) -> str:
-    """A file name as text for the records: the bytes of a name that is not UTF-8 (which the system gives
-    as lone surrogates, and JSON cannot hold) written as `\\xNN`."""
-    try:
-        raw = name.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return name.encode("utf-8", "replace").decode("utf-8")
-    return raw.decode("utf-8", "backslashreplace")
 
 
 def discover(paths: Iterable[Path]) -> list[Input]:

@@ -234,6 +234,9 @@ def test_a_file_name_that_is_not_utf8_gives_its_record_and_error_without_stoppin
     error = json.loads((out / "errors.jsonl").read_text(encoding="utf-8"))
     assert (error["source"]["path"], error["code"]) == ("empty\\xff.txt", "empty")
     assert main(["validate", str(out)]) == 0
+    assert main(["review", "--records", str(out), "--raw", str(raw), "--out", str(tmp_path / "review")]) == 0
+    page = (tmp_path / "review" / "records" / "reiessg.html").read_text(encoding="utf-8")
+    assert "is gone" not in page and "Youssef Ellouxe" in page  # the document found again, its text shown
 
 
 def test_discovery_takes_every_regular_file_and_passes_over_hidden_names_and_links(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ size, the PDF reader refuses too many pages and the DOCX reader a ZIP that unpac
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +50,30 @@ def sha256_of(data: bytes) -> str:
 
 def format_of(path: Path) -> str:
     return path.suffix.lower().lstrip(".")
+
+
+_ESCAPED_BYTE = re.compile(r"\\x([0-9a-f]{2})")
+
+
+def shown(name: str) -> str:
+    """A file name as text for the records: the bytes of a name that is not UTF-8 (which the system gives
+    as lone surrogates, and JSON cannot hold) written as `\\xNN`."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "replace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def on_disk(name: str) -> str:
+    """The file name that `shown` wrote as `name`: each `\\xNN` read back as the byte it stands for."""
+    if "\\x" not in name:
+        return name
+    raw, at = bytearray(), 0
+    for match in _ESCAPED_BYTE.finditer(name):
+        raw += name[at:match.start()].encode("utf-8", "surrogateescape") + bytes([int(match.group(1), 16)])
+        at = match.end()
+    return os.fsdecode(bytes(raw + name[at:].encode("utf-8", "surrogateescape")))
 
 
 def read_document(path: Path, relpath: str, data: bytes, limits: Limits = Limits()) -> Document:
