@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -35,7 +36,7 @@ from pydantic_core import from_json
 
 from pipeline.cache import CACHE_DIR, Cache, Outcome
 from pipeline.curation import CurationFile, apply_curation
-from pipeline.errors import OverMemory, PipelineError, TimedOut, TooLarge
+from pipeline.errors import OverMemory, PipelineError, ReadError, TimedOut, TooLarge
 from pipeline.fields import extract_fields
 from pipeline.language import detect_language
 from pipeline.limits import Limits
@@ -68,11 +69,11 @@ def discover(paths: Iterable[Path]) -> list[Input]:
     """Every file under the given paths, sorted; hidden files and symbolic links are not followed."""
     found: dict[str, Input] = {}  # by the name on disk: two names `shown` alike are still two documents
     for given in paths:
-        if given.is_file():
+        if given.is_dir():
+            for rel in _files_under(given):
+                found.setdefault(rel, Input(given / rel, shown(rel)))
+        else:  # a file given by name: read, or refused if it is not a regular file (`read_input`)
             found.setdefault(given.name, Input(given, shown(given.name)))
-            continue
-        for rel in _files_under(given):
-            found.setdefault(rel, Input(given / rel, shown(rel)))
     return [found[k] for k in sorted(found)]
 
 
@@ -105,7 +106,10 @@ def _files_under(root: Path) -> Iterator[str]:
 
 def read_input(item: Input, limits: Limits) -> bytes:
     """The document's bytes; one over `limits.max_bytes` is refused before it is read."""
-    size = item.path.stat().st_size
+    status = item.path.stat()
+    if not stat.S_ISREG(status.st_mode):  # reading a pipe could wait for ever
+        raise ReadError("not a regular file (a pipe, a socket or a device): not read")
+    size = status.st_size
     if size > limits.max_bytes:
         raise TooLarge(f"{size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
     return item.path.read_bytes()
@@ -419,10 +423,10 @@ def _signatures(paths: list[Path]) -> dict[str, list[int]]:
     found = {}
     for path in paths:
         try:
-            stat = path.stat()
+            status = path.stat()
         except OSError:
             continue
-        found[str(path)] = [stat.st_size, stat.st_mtime_ns]
+        found[str(path)] = [status.st_size, status.st_mtime_ns]
     return found
 
 

@@ -239,6 +239,16 @@ def test_a_file_name_that_is_not_utf8_gives_its_record_and_error_without_stoppin
     assert "is gone" not in page and "Youssef Ellouxe" in page  # the document found again, its text shown
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_given_as_input_is_refused_not_read(tmp_path: Path) -> None:
+    pipe, out = tmp_path / "profile.txt", tmp_path / "out"
+    os.mkfifo(pipe)  # reading it would wait for a writer for ever
+    assert main(["extract", str(pipe), "--out", str(out), "--quiet"]) == 1
+    error = json.loads((out / "errors.jsonl").read_text(encoding="utf-8"))
+    assert (error["source"]["path"], error["code"]) == ("profile.txt", "unreadable")
+    assert "not a regular file" in error["message"]
+
+
 def test_discovery_takes_every_regular_file_and_passes_over_hidden_names_and_links(tmp_path: Path) -> None:
     root, other = tmp_path / "root", tmp_path / "other"
     for rel in ["b.txt", "a/c/d.md", "sp ace/é/ü.txt", ".hidden.txt", ".git/x.txt", "a/.h/y.txt", "a/c/.z"]:
@@ -252,7 +262,7 @@ def test_discovery_takes_every_regular_file_and_passes_over_hidden_names_and_lin
     found = discover([root, other, other / "e.txt"])
     assert [i.relpath for i in found] == ["a/c/d.md", "b.txt", "e.txt", "sp ace/é/ü.txt"]
     assert [i.path for i in found] == [root / "a/c/d.md", root / "b.txt", other / "e.txt", root / "sp ace/é/ü.txt"]
-    assert discover([tmp_path / "missing"]) == []
+    assert discover([tmp_path / "missing"]) == [Input(tmp_path / "missing", "missing")]  # refused when read
 
 
 # --------------------------------------------------------------------------- per-document time and memory
