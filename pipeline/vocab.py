@@ -54,37 +54,27 @@ class _NoMarks(dict[int, int | None]):
 _NO_MARKS = _NoMarks()
 
 
-_FOLDED: dict[str, str] = {}  # fold's results: the same words and lines are folded many times
-_FOLDED_MAX = 20_000  # short texts kept (then started again): memory stays bounded
-_SHORT = 200  # longer texts (paragraphs) are kept apart: fewer, each folded again by several stages
-_FOLDED_LONG: dict[str, str] = {}
-_FOLDED_LONG_CHARS = 1_000_000  # characters of long texts kept at most (then started again)
-_long_chars = 0
+_FOLDED: dict[str, str] = {}  # fold's results: the same words and lines are folded many times, by several stages
+_FOLDED_CHARS = 2_000_000  # characters of texts kept at most (then started again): memory stays bounded
+_folded_chars = 0
 
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a phrase, for lookups."""
-    global _long_chars
-    short = len(text) <= _SHORT
-    kept = _FOLDED if short else _FOLDED_LONG
-    folded = kept.get(text)
+    global _folded_chars
+    folded = _FOLDED.get(text)
     if folded is None:
         if text.isascii():  # the same result, without the Unicode work (most words)
             folded = " ".join(text.lower().split())
         else:
             decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
             folded = " ".join(decomposed.translate(_NO_MARKS).split())
-        if short:
-            if len(kept) >= _FOLDED_MAX:
-                kept.clear()
-        elif len(text) > _FOLDED_LONG_CHARS // 10:
-            return folded  # a huge text: not kept
-        else:
-            _long_chars += len(text)
-            if _long_chars > _FOLDED_LONG_CHARS:
-                kept.clear()
-                _long_chars = len(text)
-        kept[text] = folded
+        if len(text) <= _FOLDED_CHARS // 20:  # a huge text is not kept
+            _folded_chars += len(text)
+            if _folded_chars > _FOLDED_CHARS:
+                _FOLDED.clear()
+                _folded_chars = len(text)
+            _FOLDED[text] = folded
     return folded
 
 

@@ -52,7 +52,7 @@ def format_of(path: Path) -> str:
     return path.suffix.lower().lstrip(".")
 
 
-_ESCAPED_BYTE = re.compile(r"\\x([0-9a-f]{2})")
+_ESCAPED_BYTE = re.compile(rb"\\x([0-9a-f]{2})")
 
 
 def shown(name: str) -> str:
@@ -67,13 +67,8 @@ def shown(name: str) -> str:
 
 def on_disk(name: str) -> str:
     """The file name that `shown` wrote as `name`: each `\\xNN` read back as the byte it stands for."""
-    if "\\x" not in name:
-        return name
-    raw, at = bytearray(), 0
-    for match in _ESCAPED_BYTE.finditer(name):
-        raw += name[at:match.start()].encode("utf-8", "surrogateescape") + bytes([int(match.group(1), 16)])
-        at = match.end()
-    return os.fsdecode(bytes(raw + name[at:].encode("utf-8", "surrogateescape")))
+    raw = _ESCAPED_BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), name.encode("utf-8", "surrogateescape"))
+    return os.fsdecode(raw)
 
 
 def read_document(path: Path, relpath: str, data: bytes, limits: Limits = Limits()) -> Document:
