@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import itemgetter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
@@ -30,6 +32,7 @@ NAME_SIMILARITY = 0.9      # share of content words two names must have in commo
 WORD_SIMILARITY = 85       # word_similarity of two words that count as the same word
 MIN_ACRONYM = 3
 _MAX_KEPT = 50_000  # tokens whose words a process keeps (per vocabulary)
+_PAIRS: dict[tuple[str, str], float] = {}  # word_similarity of two words, kept across documents (bounded)
 _WORD_SPLIT = re.compile(r"[\s,;:()/]+|(?<=\w)['’](?=\w)")  # a name's words
 
 
@@ -105,6 +108,34 @@ def word_similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b)
 
 
+class TokenInfo(NamedTuple):
+    """What comparing names needs of one token (a word and the punctuation stuck to it)."""
+
+    words: tuple[str, ...]  # its content words (`NameComparer.words`)
+    parts: int  # how many of its words may be part of a multi-word country phrase
+    crosses: bool  # whether a multi-word country phrase starting in it may go on past its end
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What comparing names in one vocabulary needs, built once per process."""
+
+    stop: frozenset[str]  # stop words and articles
+    openers: dict[str, int]  # the first word of each multi-word country phrase -> its most words
+    parts: frozenset[str]  # the words of multi-word country phrases (stop words aside)
+    tokens: dict[str, TokenInfo]  # tokens seen
+
+
+@dataclass
+class _Bounds:
+    """`NameComparer.bounds` of one target name: the tokens and words compared with it so far."""
+
+    seen: set[str]  # tokens whose bound is known
+    hot: dict[str, int]  # those whose bound is not 0 -> their bound
+    compared: set[str]  # content words compared with the target's
+    alike: set[str]  # those like one of the target's words
+
+
 class NameComparer:
     """Compare organization names by their content words, demonyms folded into countries.
 
@@ -112,28 +143,31 @@ class NameComparer:
     words of every text it has seen, since a document compares the same names many times.
     """
 
-    # Per vocabulary: stop words, longest country phrase, words of country phrases, and its
-    # tokens -> (content words, country-phrase words), kept across documents.
-    _built: dict[int, tuple[Vocab, frozenset[str], int, frozenset[str], dict[str, tuple[tuple[str, ...], int]]]] = {}
+    # Per vocabulary: stop words, multi-word country phrases by first word, words of country
+    # phrases, and its tokens -> (content words, country-phrase words), kept across documents.
+    _built: dict[int, tuple[Vocab, _Rules]] = {}
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
-        self.stop, self.longest_country, self.country_parts, self._tokens = self._rules(vocab)
+        rules = self._rules(vocab)
+        self.stop, self._openers, self.country_parts, self._tokens = (
+            rules.stop, rules.openers, rules.parts, rules.tokens)
         self._words: dict[str, tuple[str, ...]] = {}
-        self._pairs: dict[tuple[str, str], float] = {}  # word_similarity of two words
-        self._alike: dict[str, dict[str, bool]] = {}  # a name -> each word: whether it is like one of the name's
-        self._bounds: dict[str, dict[str, int]] = {}  # a name -> each token: `bounds`
+        self._bounds: dict[str, _Bounds] = {}  # a name -> what `bounds` knows of it
 
     @classmethod
-    def _rules(cls, vocab: Vocab) -> tuple[frozenset[str], int, frozenset[str], dict[str, tuple[tuple[str, ...], int]]]:
-        """Stop words, the longest country phrase in words, the words of multi-word country phrases, tokens seen."""
+    def _rules(cls, vocab: Vocab) -> _Rules:
         hit = cls._built.get(id(vocab))
         if hit is None or hit[0] is not vocab:
             stop = frozenset(vocab.lex.stopwords | vocab.lex.articles | {"'", "’", ",", "-"})
-            longest = max((len(k.split()) for k in vocab.countries), default=1)
+            openers: dict[str, int] = {}
+            for key in vocab.countries:
+                first, *rest = key.split(" ")
+                if rest:
+                    openers[first] = max(openers.get(first, 0), len(rest) + 1)
             parts = frozenset(w for k in vocab.countries if " " in k for w in _WORD_SPLIT.split(k) if w not in stop)
-            hit = cls._built[id(vocab)] = (vocab, stop, longest, parts, {})
-        return hit[1:]
+            hit = cls._built[id(vocab)] = (vocab, _Rules(stop, openers, parts, {}))
+        return hit[1]
 
     def words(self, text: str) -> tuple[str, ...]:
         """The content words of a name, folded, a country name or demonym as `@XX`."""
@@ -147,29 +181,44 @@ class NameComparer:
         countries = self.vocab.countries
         out: list[str] = []
         i = 0
+        openers = self._openers
         while i < len(raw):
-            for size in range(min(self.longest_country, len(raw) - i), 0, -1):
-                phrase = raw[i] if size == 1 else " ".join(raw[i:i + size])
+            first = raw[i]
+            for size in range(min(openers.get(first, 1), len(raw) - i), 1, -1):  # the longest phrase first
+                phrase = " ".join(raw[i:i + size])
                 if phrase in countries:
                     out.append("@" + countries[phrase])
                     i += size
                     break
             else:
-                word = raw[i].strip(".'’\"")
-                if len(word) > 1 and word not in self.stop:  # one letter: an elided article (d', l')
-                    out.append(word)
+                if first in countries:
+                    out.append("@" + countries[first])
+                else:
+                    word = first.strip(".'’\"")
+                    if len(word) > 1 and word not in self.stop:  # one letter: an elided article (d', l')
+                        out.append(word)
                 i += 1
         return out
 
     def similarity(self, a: str, b: str) -> float:
         """Share of content words in common (fuzzy per word, so a typo still counts)."""
-        wa, wb = self.words(a), self.words(b)
+        return self.word_share(self.words(a), self.words(b))
+
+    @staticmethod
+    def word_share(wa: tuple[str, ...], wb: tuple[str, ...]) -> float:
+        """`similarity` of two names from their content words."""
         if not wa or not wb:
             return 0.0
         matched = 0
         pool = list(wb)
-        pairs = self._pairs
+        pairs = _PAIRS
+        if len(pairs) > _MAX_KEPT:
+            pairs.clear()
         for w in wa:
+            if w in pool:  # the same word: 100, which only the same word scores
+                matched += 1
+                pool.remove(w)
+                continue
             best, best_score = None, -1.0
             for x in pool:  # the first of the most similar
                 score = pairs.get((w, x))
@@ -188,42 +237,57 @@ class NameComparer:
         Its content words like one of the target's, plus one for each word that may be part of a
         country phrase spanning several tokens ("Burkina" "Faso" -> @BF): an upper bound, so that
         `name_windows` compares only the windows that can reach `NAME_SIMILARITY`. Returns the
-        bounds of every token seen so far with this target; the words are compared in one call.
+        tokens seen so far with this target whose bound is not 0 (`.get(token, 0)`); the words are
+        compared in one call.
         """
-        bounds = self._bounds.get(target)
-        if bounds is None:
-            bounds = self._bounds[target] = {}
-        new = list(set(tokens).difference(bounds))
+        state = self._bounds.get(target)
+        if state is None:
+            state = self._bounds[target] = _Bounds(set(), {}, set(), set())
+        new = set(tokens)
+        new -= state.seen
         if not new:
-            return bounds
+            return state.hot
+        state.seen |= new
+        tokens = list(new)
         kept = self._tokens
-        infos = [kept.get(t) or self._token(t) for t in new]
-        alike = self._alike.get(target)
-        if alike is None:
-            alike = self._alike[target] = {}
-        unseen = list({w for words, _ in infos for w in words}.difference(alike))
+        infos = list(map(kept.get, tokens))
+        if None in infos:
+            infos = [info or self._token(t) for t, info in zip(tokens, infos)]
+        unseen = set(chain.from_iterable(map(itemgetter(0), infos)))
+        unseen -= state.compared
+        alike = state.alike
         if unseen:
+            state.compared |= unseen
             targets = self.words(target)
-            prefixes = {x[:5] for x in targets if len(x) >= 5}
-            scored = process.cdist(unseen, targets, scorer=fuzz.ratio, score_cutoff=WORD_SIMILARITY).max(
-                axis=1).tolist() if targets else [0] * len(unseen)  # 0 below the cut-off
-            for w, score in zip(unseen, scored):
-                alike[w] = score > 0 or (w[:5] in prefixes and
-                                         any(word_similarity(w, x) >= WORD_SIMILARITY for x in targets))
-        for t, (words, parts) in zip(new, infos):
-            bounds[t] = parts + sum([alike[w] for w in words]) if words else parts
-        return bounds
+            if targets:
+                unseen_list = list(unseen)
+                scores = process.cdist(unseen_list, targets, scorer=fuzz.ratio, score_cutoff=WORD_SIMILARITY)
+                alike.update(unseen_list[n] for n in scores.nonzero()[0].tolist())
+                prefixes = {x[:5] for x in targets if len(x) >= 5}  # a long shared stem (`word_similarity`)
+                alike.update(w for w in unseen if w[:5] in prefixes and w not in alike
+                             and any(word_similarity(w, x) >= WORD_SIMILARITY for x in targets))
+        hot = state.hot
+        disjoint = map(alike.isdisjoint, map(itemgetter(0), infos))
+        for t, (words, parts, _), none_alike in zip(tokens, infos, disjoint):
+            if parts or not none_alike:
+                hot[t] = parts + sum(w in alike for w in words)
+        return state.hot
 
-    def _token(self, token: str) -> tuple[tuple[str, ...], int]:
-        """A token's content words, and how many of its words may be part of a multi-word country phrase."""
+    def token_infos(self, tokens: list[str]) -> list[TokenInfo]:
+        kept = self._tokens
+        return [kept.get(t) or self._token(t) for t in tokens]
+
+    def _token(self, token: str) -> TokenInfo:
         info = self._tokens.get(token)
         if info is None:
             if len(self._tokens) > _MAX_KEPT:
                 self._tokens.clear()
-            parts = self.country_parts
-            info = self._tokens[token] = (
+            raw = [w for w in _WORD_SPLIT.split(fold(token)) if w]
+            openers = self._openers
+            info = self._tokens[token] = TokenInfo(
                 tuple(self._content_words(token)),
-                sum(1 for w in _WORD_SPLIT.split(fold(token)) if w.strip(".'’\"") in parts))
+                sum(1 for w in raw if w.strip(".'’\"") in self.country_parts),
+                any(openers.get(w, 1) > len(raw) - n for n, w in enumerate(raw)))
         return info
 
     def initials(self, text: str) -> str:
@@ -293,7 +357,7 @@ def name_windows(text: str, comparer: NameComparer, target: str,
     if words is None:
         words = _NAME_TOKEN.findall(text)
     bounds = comparer.bounds(words, target)
-    reach = [0, *accumulate([bounds[w] for w in words])]  # reach[k]: target words tokens 0..k-1 can match at most
+    reach = [0, *accumulate([bounds.get(w, 0) for w in words])]  # reach[k]: target words tokens 0..k-1 can match at most
     if not may_reach(reach[-1], size):
         return []  # not enough words like the name's in the whole paragraph (most paragraphs)
     n, reach_at_most = len(words), size * 2 + 2
@@ -302,6 +366,10 @@ def name_windows(text: str, comparer: NameComparer, target: str,
     if not starts:
         return []
     tokens = [(m.start(), m.end()) for m in _NAME_TOKEN.finditer(text)]
+    # A window's content words are its tokens' (kept across documents), unless a country phrase
+    # may go on from one token to the next: then they are read from the window's text.
+    infos = comparer.token_infos(words)
+    target_words = comparer.words(target)
     stop = comparer.stop
     found: list[tuple[float, int, int]] = []
     for i in starts:
@@ -313,7 +381,12 @@ def name_windows(text: str, comparer: NameComparer, target: str,
             start, first = start + elided.end(), first[elided.end():]
         if not first[:1].isupper() or fold(first) in stop:
             continue
+        inner: list[str] = []  # the content words of the tokens between the first and the last
+        by_tokens = not infos[i].crosses
         for j in range(i + 1, stop_at):
+            if j > i + 1:
+                inner += infos[j - 1][0]
+                by_tokens = by_tokens and not infos[j - 1].crosses
             if reach[j + 1] - reach[i] < least:
                 continue
             end = tokens[j][1]
@@ -322,7 +395,10 @@ def name_windows(text: str, comparer: NameComparer, target: str,
             if not (head.isupper() or head.isdigit()) or "(" in text[start:end] or ")" in text[start:end]:
                 continue
             end = tokens[j][0] + len(last)
-            score = comparer.similarity(text[start:end], target)
+            if by_tokens:
+                score = comparer.word_share((*comparer.words(first), *inner, *comparer.words(last)), target_words)
+            else:
+                score = comparer.similarity(text[start:end], target)
             if score >= NAME_SIMILARITY:
                 found.append((score, start, end))
     found.sort(key=lambda f: (-f[0], -(f[2] - f[1]), f[1]))
