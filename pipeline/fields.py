@@ -200,6 +200,11 @@ class _Patterns:
         self.any = re.compile("|".join(f"(?:{w})" for w in known)) \
             if self.rules and all(w is not None for _, w in self.rules) else None
         self._events: dict[tuple[str, ...], Matcher] = {}
+        # The most words of a number phrase ("une douzaine"), and every start of one: a token whose
+        # folded text starts none starts no number.
+        numbers = vocab.lex.number_words
+        self.number_longest = max((len(w.split()) for w in numbers), default=1)
+        self.number_starts = frozenset(w[:n] for w in numbers for n in range(1, len(w) + 1))
 
     def triggered(self, text: str, lowered: str, start: int, end: int, whole: bool = False) -> tuple[str, ...]:
         """The rules whose words `text[start:end]` holds (`lowered` is `text.lower()`).
@@ -667,21 +672,23 @@ class _Extractor:
         stops = self.lex_list("not_founding_markers")
         nouns = self.lex.member_nouns
         words = self.lex.number_words
-        longest = max((len(w.split()) for w in words), default=1)
-        with_space = [t.text_with_ws for t in tokens]  # fold("".join(...)) of a run of tokens is fold(span.text)
+        patterns = _patterns(self.vocab)
+        longest, starts = patterns.number_longest, patterns.number_starts
         for i in range(max(sentence.start, trigger_end), sentence.end):
             if date.start <= i < date.end:
                 continue
             t = tokens[i]
             text = t.text
-            if fold(text) in stops:
+            folded = fold(text)
+            if folded in stops:
                 return
             value, size = None, 1
             if text.isdigit() and len(text) <= 4 and int(text) < 1800:
                 value = int(text)
-            else:  # "seven", "une douzaine": the longest number phrase starting here
+            elif folded in starts:  # "seven", "une douzaine": the longest number phrase starting here
                 for size in range(min(longest, sentence.end - i), 0, -1):
-                    value = words.get(fold("".join(with_space[i:i + size])))
+                    # fold of the tokens with their spaces is fold(span.text)
+                    value = words.get(fold("".join([w.text_with_ws for w in tokens[i:i + size]])))
                     if value:
                         break
             if not value:
@@ -1139,7 +1146,7 @@ class _Extractor:
             bounds = comparer.bounds(words, name)
             most = 0
             for n in range(1, len(words) + 1):
-                most += bounds[words[-n]]
+                most += bounds.get(words[-n], 0)
                 if names.may_reach(most, size) and \
                         comparer.similarity(" ".join(words[-n:]), name) >= names.NAME_SIMILARITY:
                     return False
