@@ -3,8 +3,8 @@
 `InProcess` (`--jobs 1`) extracts in the running process. The time limit is a `SIGALRM`
 timer (POSIX, main thread only: elsewhere there is none) that raises `Deadline` in the
 extracting code, and the memory limit an `RLIMIT_AS` ceiling set for the length of one
-document (this process's address space plus `max_memory_bytes`; a `MemoryError` then
-refuses the document). Python code is stopped at once; one long call into a C library
+document (this process's address space, read every `SIZE_EVERY` documents, plus
+`max_memory_bytes`; a `MemoryError` then refuses the document). Python code is stopped at once; one long call into a C library
 (a regular expression, the tokenizer) only when it returns. What libraries load on their
 first use is loaded before the first document (`prepare`), so that a document stopped in
 this process cannot leave it half-loaded.
@@ -39,6 +39,7 @@ from pipeline.limits import Limits
 
 GRACE_SECONDS = 5.0      # after its time limit, how long a worker has to answer before it is killed
 WINDOW_PER_JOB = 64      # documents read ahead of the oldest unfinished one, per worker
+SIZE_EVERY = 32         # documents between two readings of the address space (the memory ceiling's base)
 DOCS_PER_PROCESS = 5000  # then a worker gives way to a fresh one: spaCy's string store grows with every new word
 PRELOAD = ["pipeline._warm"]  # the fork server builds the vocabularies once, for every worker
 try:
@@ -70,6 +71,26 @@ def _address_space() -> int | None:
         return None
 
 
+class _Every:
+    """`read()`, read again every `n` calls; in between, its last value."""
+
+    def __init__(self, read: Callable[[], int | None], n: int) -> None:
+        self.read, self.n = read, n
+        self.value: int | None = None
+        self.left = 0
+
+    def __call__(self) -> int | None:
+        if self.left <= 0:
+            self.value, self.left = self.read(), self.n
+        self.left -= 1
+        return self.value
+
+
+# The base of the memory ceiling: between two documents a process grows by little (its results),
+# and reading its size costs as much as a small stage.
+_base_size = _Every(_address_space, SIZE_EVERY)
+
+
 def _on_alarm(signum: int, frame: Any) -> None:
     raise Deadline()
 
@@ -81,7 +102,7 @@ def document_limits(limits: Limits) -> Iterator[None]:
         and threading.current_thread() is threading.main_thread()
     ceiling = None
     if limits.max_memory_bytes and resource is not None:
-        size = _address_space()
+        size = _base_size()
         if size is not None:
             ceiling = resource.getrlimit(resource.RLIMIT_AS)
             hard = ceiling[1]
