@@ -106,13 +106,14 @@ def _files_under(root: Path) -> Iterator[str]:
 
 def read_input(item: Input, limits: Limits) -> bytes:
     """The document's bytes; one over `limits.max_bytes` is refused before it is read."""
-    status = item.path.stat()
+    status = os.stat(item.path)
     if not stat.S_ISREG(status.st_mode):  # reading a pipe could wait for ever
         raise ReadError("not a regular file (a pipe, a socket or a device): not read")
     size = status.st_size
     if size > limits.max_bytes:
         raise TooLarge(f"{size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
-    return item.path.read_bytes()
+    with open(item.path, "rb", buffering=0) as handle:
+        return handle.read()
 
 
 def extract_profile(item: Input, data: bytes, limits: Limits) -> tuple[Profile, Document]:

@@ -103,14 +103,21 @@ class Staging:
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
+        # Named after the target and this process (no other writes there at once: the output's lock);
+        # a random name when a killed run left that one.
+        tmp = os.path.join(path.parent, f".{path.name[:60]}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
         self.moves.append((tmp, str(path), compare))
         return fd
 
-    def write(self, path: Path, data: bytes) -> None:
-        """Stage `data` as the new `path`, unless `path` already holds exactly these bytes."""
+    def write(self, path: Path, data: bytes, exists: bool = True) -> None:
+        """Stage `data` as the new `path`, unless `path` already holds exactly these bytes
+        (`exists=False`: the caller knows there is no `path`)."""
         try:
-            if os.stat(path).st_size == len(data) and path.read_bytes() == data:
+            if exists and os.stat(path).st_size == len(data) and path.read_bytes() == data:
                 return
         except OSError:
             pass
@@ -188,12 +195,13 @@ class RunWriter:
         self.inputs = tempfile.TemporaryFile(dir=out, prefix=".manifest-inputs.")
         self.tables = TableWriter(out / TABLES_DIR, self.staging.open) if tables else None
         self.taken: set[str] = set()  # record file names given so far
+        self.existing = {entry.name for entry in os.scandir(out) if entry.name.endswith(".json")}  # one listing
         self.counts = {"documents": 0, "records": 0, "errors": 0, "warnings": 0}
 
     def record(self, record: dict[str, Any]) -> str:
         """Write one record (with its partner refs set); returns its file name."""
         name = file_name(record["id"], record["source"]["path"], self.id_counts, self.taken)
-        self.staging.write(self.out / name, pretty_json(record))
+        self.staging.write(self.out / name, pretty_json(record), exists=name in self.existing)
         self.profiles.write(line_json(record))
         if self.tables is not None:
             self.tables.add(record)
