@@ -42,7 +42,9 @@ def _function_word_language() -> dict[str, str]:
 
 def by_function_words(sample: str) -> str | None:
     """The language whose function words clearly dominate the sample, or None."""
-    words = [w.lower() for w in _WORD.findall(sample)]
+    lowered = sample.lower()
+    # Lower-cased at once, unless that changes the text's length (a letter becoming two: "İ").
+    words = _WORD.findall(lowered) if len(lowered) == len(sample) else [w.lower() for w in _WORD.findall(sample)]
     owner = _function_word_language()
     counts = Counter(dict.fromkeys(function_words(), 0))
     counts.update(filter(None, map(owner.get, words)))

@@ -1,14 +1,19 @@
 """Language: the function-word shortcut agrees with langdetect, and steps aside for other languages."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from langdetect import DetectorFactory, detect
 
 from conftest import DOCUMENTS, gold_of
 from pipeline.language import by_function_words, detect_language, ensure_profiles, sample_of
+from pipeline import language
 from pipeline.readers import read_document
+from pipeline.vocab import function_words
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
@@ -30,3 +35,17 @@ def test_other_languages_go_to_langdetect(tmp_path: Path, text: str, lang: str) 
     path = tmp_path / "p.txt"
     path.write_text(f"Rede (R)\n\n{text}\n", encoding="utf-8")
     assert detect_language(read_document(path, "p.txt", path.read_bytes())).language == lang
+
+
+@given(st.lists(st.sampled_from(list("aeiouDLSÉÀÇİẞǅΣσ ,.'’-1") + ["les ", "The ", "LOS ", "de ", "and "]),
+                max_size=120).map("".join))
+def test_the_sample_lowered_at_once_gives_the_words_lowered_one_by_one(sample: str) -> None:
+    words = [w.lower() for w in language._WORD.findall(sample)]
+    owner = language._function_word_language()
+    counts = Counter(dict.fromkeys(function_words(), 0))
+    counts.update(filter(None, map(owner.get, words)))
+    ranked = counts.most_common(2) + [("", 0)]
+    (best, top), (_, second) = ranked[0], ranked[1]
+    expected = best if words and top >= language.DECISIVE_SHARE * len(words) and \
+        top >= language.DECISIVE_LEAD * max(second, 1) else None
+    assert language.by_function_words(sample) == expected
