@@ -31,7 +31,7 @@ import re
 import sqlite3
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pipeline
 from pipeline.limits import Limits
@@ -50,11 +50,16 @@ _LEFTOVER = re.compile(r"^((registry-|run-)?[0-9a-f]{64}\.json|\..*\.tmp)$")
 
 
 class Outcome(NamedTuple):
-    """What one document gave: `kind` "record" or "error", `text` its JSON, `cacheable` whether it is kept."""
+    """What one document gave: `kind` "record" or "error", `text` its JSON, `cacheable` whether it is kept.
+
+    `names`, when just extracted: the record's id and the fields the registry reads (`names_of`),
+    so that the runner need not read `text` back; not kept in the cache.
+    """
 
     kind: str
     text: str
     cacheable: bool = True
+    names: dict[str, Any] | None = None
 
 
 def fingerprint(package_dir: Path | None = None) -> str:

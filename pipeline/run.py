@@ -167,7 +167,7 @@ def extract_outcome(item: Input, data: bytes, limits: Limits) -> Outcome:
     except Exception as err:  # noqa: BLE001 - every failure becomes the document's error record
         # A file that could not be read may be readable next time: not kept.
         return Outcome("error", error_record(item, data, err).model_dump_json(), not isinstance(err, OSError))
-    return Outcome("record", profile.model_dump_json())
+    return Outcome("record", profile.model_dump_json(), names=names_of(profile))
 
 
 @dataclass
@@ -267,6 +267,12 @@ class RunResult:
                     else ErrorRecord.model_validate_json(next(errors)) for entry in manifest["inputs"]]
 
 
+def names_of(profile: Profile) -> dict[str, Any]:
+    """The record's fields `mentions_of_record` reads, as its JSON gives them."""
+    return {"id": profile.id, "name": profile.name, "acronym": profile.acronym, "aliases": profile.aliases,
+            "country": profile.country, "partners": [{"name": p.name, "acronym": p.acronym} for p in profile.partners]}
+
+
 def mentions_of_record(record: dict[str, Any]) -> list[Mention]:
     """`registry.mentions_of` for one record as JSON: the profile itself, then each of its partners."""
     rid = record["id"]
@@ -337,9 +343,10 @@ def run(paths: Iterable[Path], out: Path, limits: Limits = Limits(),
                     run_digest.update(f"{job.key}\n".encode())
                 kind, text = outcome.kind, outcome.text
                 if kind == "record":
-                    record = from_json(text)  # pydantic's reader: its writer's output, read faster
+                    # The names the extraction gave, else the record read back (pydantic's reader)
+                    record = outcome.names or from_json(text)
                     if record["id"] in curation:
-                        kind, text, record = _curated(job, record, curation[record["id"]], result)
+                        kind, text, record = _curated(job, from_json(text), curation[record["id"]], result)
                 if kind == "record":
                     id_counts[record["id"]] += 1
                     named = mentions_of_record(record)
