@@ -1,6 +1,7 @@
 """Readers: encodings, line endings, structure, and page furniture kept out."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,12 @@ def test_a_quoted_paragraph_in_another_language_does_not_flip_the_language() -> 
     mixed = "\n\n".join(lines[:3] + [french] + lines[3:])
     assert detect_language(read("a.txt", mixed.encode())).language == "en"
     assert detect_language(read("a.txt", SOURCE.encode())).language == "fr"
+
+
+def test_a_printable_line_needs_only_its_spaces_collapsed() -> None:
+    """`normalize_line`'s fast path: no printable character is dropped or is a space other than ' '."""
+    from pipeline.readers import text as T
+
+    odd = [c for c in range(sys.maxunicode + 1) if chr(c).isprintable() and c != 0x20 and
+           (c in T._INVISIBLE or chr(c).isspace() or T._SPACES.match(chr(c)))]
+    assert odd == []

@@ -128,7 +128,9 @@ def _checked(text: str) -> str:
 
 def normalize_line(text: str) -> str:
     """NFC, invisible and control characters dropped, every run of spaces made one space, stripped."""
-    if text.isascii() and text.isprintable():  # the same result, at once: nothing to drop, only spaces
+    # The same result, at once: a printable text holds no control, invisible or other space character
+    # (they are all "Other" or "Separator"), so only plain spaces are left to collapse.
+    if text.isprintable() and (text.isascii() or unicodedata.is_normalized("NFC", text)):
         return " ".join(text.split())
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
