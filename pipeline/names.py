@@ -108,6 +108,11 @@ def word_similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b)
 
 
+def _raw_words(text: str) -> list[str]:
+    """The words of a name, folded, before stop words and countries are looked at."""
+    return [w for w in _WORD_SPLIT.split(fold(text)) if w]
+
+
 class TokenInfo(NamedTuple):
     """What comparing names needs of one token (a word and the punctuation stuck to it)."""
 
@@ -143,8 +148,7 @@ class NameComparer:
     words of every text it has seen, since a document compares the same names many times.
     """
 
-    # Per vocabulary: stop words, multi-word country phrases by first word, words of country
-    # phrases, and its tokens -> (content words, country-phrase words), kept across documents.
+    # Per vocabulary: its `_Rules` (the tokens' `TokenInfo` kept across documents).
     _built: dict[int, tuple[Vocab, _Rules]] = {}
 
     def __init__(self, vocab: Vocab) -> None:
@@ -176,8 +180,10 @@ class NameComparer:
             hit = self._words[text] = tuple(self._content_words(text))
         return hit
 
-    def _content_words(self, text: str) -> list[str]:
-        raw = [w for w in _WORD_SPLIT.split(fold(text)) if w]
+    def _content_words(self, text: str, raw: list[str] | None = None) -> list[str]:
+        """`words` of `text`, from its `_raw_words` when the caller has them."""
+        if raw is None:
+            raw = _raw_words(text)
         countries = self.vocab.countries
         out: list[str] = []
         i = 0
@@ -249,10 +255,9 @@ class NameComparer:
             return state.hot
         state.seen |= new
         tokens = list(new)
-        kept = self._tokens
-        infos = list(map(kept.get, tokens))
+        infos = list(map(self._tokens.get, tokens))
         if None in infos:
-            infos = [info or self._token(t) for t, info in zip(tokens, infos)]
+            infos = self.token_infos(tokens)
         unseen = set(chain.from_iterable(map(itemgetter(0), infos)))
         unseen -= state.compared
         alike = state.alike
@@ -271,7 +276,7 @@ class NameComparer:
         for t, (words, parts, _), none_alike in zip(tokens, infos, disjoint):
             if parts or not none_alike:
                 hot[t] = parts + sum(w in alike for w in words)
-        return state.hot
+        return hot
 
     def token_infos(self, tokens: list[str]) -> list[TokenInfo]:
         kept = self._tokens
@@ -282,10 +287,10 @@ class NameComparer:
         if info is None:
             if len(self._tokens) > _MAX_KEPT:
                 self._tokens.clear()
-            raw = [w for w in _WORD_SPLIT.split(fold(token)) if w]
+            raw = _raw_words(token)
             openers = self._openers
             info = self._tokens[token] = TokenInfo(
-                tuple(self._content_words(token)),
+                tuple(self._content_words(token, raw)),
                 sum(1 for w in raw if w.strip(".'’\"") in self.country_parts),
                 any(openers.get(w, 1) > len(raw) - n for n, w in enumerate(raw)))
         return info

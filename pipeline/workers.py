@@ -4,10 +4,10 @@
 timer (POSIX, main thread only: elsewhere there is none) that raises `Deadline` in the
 extracting code, and the memory limit an `RLIMIT_AS` ceiling set for the length of one
 document (this process's address space, read every `SIZE_EVERY` documents, plus
-`max_memory_bytes`; a `MemoryError` then refuses the document). Python code is stopped at once; one long call into a C library
-(a regular expression, the tokenizer) only when it returns. What libraries load on their
-first use is loaded before the first document (`prepare`), so that a document stopped in
-this process cannot leave it half-loaded.
+`max_memory_bytes`; a `MemoryError` then refuses the document). Python code is stopped
+at once; one long call into a C library (a regular expression, the tokenizer) only when
+it returns. What libraries load on their first use is loaded before the first document
+(`prepare`), so that a document stopped in this process cannot leave it half-loaded.
 
 `Pool` (`--jobs N`) runs N worker processes (the `forkserver` start method where there is
 one, else `spawn`; the fork server builds the matchers and loads the libraries' data once,
