@@ -14,8 +14,11 @@ other documents of the same language. Then, in this one process, measures
 
 and prints docs/s for (a) and (b), their ratio (target >= 0.7; by wall time, and by CPU
 time, which another process on the machine disturbs less) and (c)/(b) (target < 5%),
-each the best of `--rounds` turns (3), since the machine's load varies. Both sides are
-warmed first (spaCy pipelines and matchers built, a small run's imports loaded), so start-up is measured
+each the best of `--rounds` turns (3), since the machine's load varies. Each turn of (b)
+writes into a new folder, and nothing is deleted until every measure is taken: on ext4, files
+created in the minutes after many were deleted cost several times more (the inode allocator
+passes over the recently freed inodes), which would charge (b) for the previous turn's
+clean-up. Both sides are warmed first (spaCy pipelines and matchers built, a small run's imports loaded), so start-up is measured
 apart, in fresh processes: `profiles --help` and a one-document `profiles extract`. With
 `--memory N[,N...]` it also runs `profiles extract --jobs 1` in a fresh process on N
 generated documents and reports its peak resident memory (its workers included).
@@ -40,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "tests" / "data" / "corpus", ROOT / "tests" / "data" / "variants"]
 PROFILES = ROOT / ".venv" / "bin" / "profiles"
+TRASH = "trash"  # what is deleted once every measure is taken
 BULLET = re.compile(r"^(?P<indent>\s*)(?P<marker>[•–\-*]|\d+[.)]|[a-z]\))\s+(?P<text>\S.*)$")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-2]\d)\b")
 WORD = re.compile(r"[^\W\d_][\w’'-]*")
@@ -153,6 +157,13 @@ def _section(line: str) -> str | None:
     return next((kind for kind, words in SECTION_WORDS.items() if any(w in folded for w in words)), None)
 
 
+def set_aside(path: Path, trash: Path) -> None:
+    """Move `path` (if there) into `trash`, to be deleted once the measures are taken (see the module doc)."""
+    if path.exists():
+        trash.mkdir(exist_ok=True)
+        path.rename(Path(tempfile.mkdtemp(dir=trash)) / path.name)
+
+
 def generate(folder: Path, n: int, seed: int) -> dict[str, str]:
     """Write n profiles into `folder`; returns file name -> language."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -231,7 +242,7 @@ def peak_memory(n: int, seed: int, work: Path) -> tuple[float, float, int]:
     if not folder.exists():
         generate(folder, n, seed)
     out, registry = work / f"memory-{n}-out", work / f"memory-{n}-registry"
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out, work / TRASH)
     registry.mkdir(exist_ok=True)
     started = time.perf_counter()
     process = subprocess.Popen([str(PROFILES), "extract", str(folder), "--out", str(out), "--jobs", "1", "--quiet",
@@ -263,7 +274,7 @@ def main() -> int:
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
         if not args.no_throughput:
             folder = work / f"docs-{args.docs}"
-            shutil.rmtree(folder, ignore_errors=True)
+            set_aside(folder, work / TRASH)
             started = time.perf_counter()
             languages = generate(folder, args.docs, args.seed)
             size = sum(p.stat().st_size for p in folder.iterdir())
@@ -273,11 +284,11 @@ def main() -> int:
             warm_pipeline(folder, languages)
             inf = (float("inf"), float("inf"))
             base = first = again = inf
-            for _ in range(args.rounds):  # taking turns, best of each (wall and CPU apart): the load varies
+            for turn in range(args.rounds):  # taking turns, best of each (wall and CPU apart): the load varies
                 base = _best(base, baseline(folder, languages))
-                out, registry = work / "out", work / "registry"
-                shutil.rmtree(out, ignore_errors=True)
-                shutil.rmtree(registry, ignore_errors=True)
+                out, registry = work / f"out-{turn + 1}", work / f"registry-{turn + 1}"
+                set_aside(out, work / TRASH)
+                set_aside(registry, work / TRASH)
                 registry.mkdir()
                 first = _best(first, pipeline_run(folder, out, registry))
                 again = _best(again, pipeline_run(folder, out, registry))
@@ -303,6 +314,7 @@ def main() -> int:
             print(f"peak memory, profiles extract --jobs 1 on {n:,} profiles: {mib:,.0f} MiB resident "
                   f"({seconds:.0f} s, {n / seconds:.1f} docs/s, exit {code})")
     finally:
+        shutil.rmtree(work / TRASH, ignore_errors=True)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     return 0
