@@ -106,8 +106,9 @@ class Draft:
 # --------------------------------------------------------------------------- the extractor
 
 
-_ODD_SPACING = re.compile(r"\s\s|[^\S ]|^\s|\s$")  # any whitespace but single spaces between words
-_PUNCT_WORD = re.compile(r"[^ ]*[.!?][^ ]*")
+# A space-separated word holding ".", "!" or "?": tried only where a word starts (after a space), not at
+# every character of every word.
+_PUNCT_WORD = re.compile(r"(?<![^ ])[^ ]*[.!?][^ ]*")
 _WORD_TOKENS: dict[int, tuple[Vocab, dict[str, tuple[str, ...]]]] = {}
 
 
@@ -597,7 +598,7 @@ class _Extractor:
         words that hold ".", "!" or "?" and the words after them (spaCy tokenizes each space-separated word on
         its own). None when that cannot be known so: other spacing than single spaces, or a sentence that
         ends inside a word ("end.The")."""
-        if _ODD_SPACING.search(text):
+        if " ".join(text.split()) != text:  # any whitespace but single spaces between words
             return None
         words = _word_tokens(self.vocab)
         ends: list[int] = []

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import names
+from pipeline import fields, names
 from pipeline.models import Block, Document
 from pipeline.sections import _Finder
 from pipeline.vocab import fold, load_vocab
@@ -133,3 +134,20 @@ SHARE_WORDS = ["reseau", "reseaux", "national", "nationale", "economie", "econom
 @given(wa=st.lists(st.sampled_from(SHARE_WORDS), max_size=6), wb=st.lists(st.sampled_from(SHARE_WORDS), max_size=6))
 def test_the_same_word_is_matched_at_once(wa: list[str], wb: list[str]) -> None:
     assert names.NameComparer.word_share(tuple(wa), tuple(wb)) == _share_naively(tuple(wa), tuple(wb))
+
+
+SPACED = st.text(alphabet=st.sampled_from(list("ab.!? \t\u00a0\n\u2003")), max_size=24)
+
+
+@given(text=SPACED)
+def test_single_spacing_is_told_as_the_whitespace_pattern_tells_it(text: str) -> None:
+    # `sentence_spans` checks `" ".join(text.split()) != text`: what this pattern finds (str.split and
+    # the pattern's \s agree on what is whitespace).
+    odd = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+    assert (" ".join(text.split()) != text) == bool(odd.search(text))
+
+
+@given(text=SPACED)
+def test_punctuated_words_are_found_at_word_starts_only(text: str) -> None:
+    every_position = re.compile(r"[^ ]*[.!?][^ ]*")
+    assert [m.span() for m in fields._PUNCT_WORD.finditer(text)] == [m.span() for m in every_position.finditer(text)]
