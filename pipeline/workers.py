@@ -1,9 +1,10 @@
 """Where documents are extracted: in this process, or in worker processes; per-document limits either way.
 
 `InProcess` (`--jobs 1`) extracts in the running process. The time limit is a `SIGALRM`
-timer (POSIX, main thread only: elsewhere there is none) that raises `Deadline` in the
-extracting code, and the memory limit an `RLIMIT_AS` ceiling set for the length of one
-document (this process's address space, read every `SIZE_EVERY` documents, plus
+timer (POSIX, main thread only: elsewhere there is none), armed for one document, whose
+handler (installed once, until `close`) raises `Deadline` in the extracting code; the
+memory limit is an `RLIMIT_AS` ceiling set for the length of one document (this
+process's address space, read every `SIZE_EVERY` documents, plus
 `max_memory_bytes`; a `MemoryError` then refuses the document). Python code is stopped
 at once; one long call into a C library (a regular expression, the tokenizer) only when
 it returns. What libraries load on their first use is loaded before the first document
@@ -31,7 +32,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol, TypeVar
 
@@ -95,11 +96,28 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise Deadline()
 
 
-@contextmanager
-def document_limits(limits: Limits) -> Iterator[None]:
-    """Enforce the time and memory limits of `limits` on the code run inside, in this process."""
-    timer = bool(limits.timeout_seconds) and hasattr(signal, "setitimer") \
+def _timer_usable(limits: Limits) -> bool:
+    return bool(limits.timeout_seconds) and hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def alarm_handler(limits: Limits) -> Iterator[None]:
+    """Inside, `SIGALRM` raises `Deadline`: installed once for many documents (then `document_limits(...,
+    handled=True)`), since installing a handler costs more than arming the timer."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if _timer_usable(limits) else None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def document_limits(limits: Limits, handled: bool = False) -> Iterator[None]:
+    """Enforce the time and memory limits of `limits` on the code run inside, in this process
+    (`handled`: the caller installed the `SIGALRM` handler already)."""
+    timer = _timer_usable(limits)
     ceiling = None
     if limits.max_memory_bytes and resource is not None:
         size = _base_size()
@@ -110,7 +128,7 @@ def document_limits(limits: Limits) -> Iterator[None]:
             if hard != resource.RLIM_INFINITY:
                 soft = min(soft, hard)
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    previous = signal.signal(signal.SIGALRM, _on_alarm) if timer else None
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if timer and not handled else None
     try:
         if timer:
             # Repeat every half second: a Deadline raised inside a C extension's callback (spaCy's
@@ -120,15 +138,16 @@ def document_limits(limits: Limits) -> Iterator[None]:
     finally:
         if timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        if previous is not None:
             signal.signal(signal.SIGALRM, previous)
         if ceiling is not None:
             resource.setrlimit(resource.RLIMIT_AS, ceiling)
 
 
-def attempt(job: Any, work: Work, stopped: Stopped, limits: Limits) -> Any:
+def attempt(job: Any, work: Work, stopped: Stopped, limits: Limits, handled: bool = False) -> Any:
     """`work(job)` within the limits; a document that goes over one becomes `stopped(job, reason)`."""
     try:
-        with document_limits(limits):
+        with document_limits(limits, handled):
             return work(job)
     except Deadline:
         return stopped(job, "timeout")
@@ -141,6 +160,7 @@ class InProcess:
 
     def __init__(self, work: Work, stopped: Stopped, limits: Limits, prepare: Callable[[], None] | None = None) -> None:
         self.work, self.stopped, self.limits, self.prepare = work, stopped, limits, prepare
+        self.handler: AbstractContextManager[None] | None = None
 
     def imap(self, jobs: Iterable[J]) -> Iterator[J]:
         for job in jobs:
@@ -148,16 +168,23 @@ class InProcess:
                 if self.prepare is not None and (self.limits.timeout_seconds or self.limits.max_memory_bytes):
                     self.prepare()
                     self.prepare = None
-                job.outcome = attempt(job, self.work, self.stopped, self.limits)
+                if self.handler is None:  # until `close`; the timer is armed only while a document is extracted
+                    self.handler = alarm_handler(self.limits)
+                    self.handler.__enter__()
+                job.outcome = attempt(job, self.work, self.stopped, self.limits, handled=True)
             yield job
 
     def close(self) -> None:
-        pass
+        if self.handler is not None:
+            self.handler.__exit__(None, None, None)
+            self.handler = None
 
 
 def _worker_main(conn: Connection, work: Work, stopped: Stopped, limits: Limits) -> None:
     """A worker: extract each job it is sent, answer (index, outcome, alive); None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    if _timer_usable(limits):  # once for the worker's life: document_limits only arms the timer
+        signal.signal(signal.SIGALRM, _on_alarm)
     while True:
         try:
             message = conn.recv()
@@ -168,7 +195,7 @@ def _worker_main(conn: Connection, work: Work, stopped: Stopped, limits: Limits)
         index, job = message
         alive = True
         try:
-            with document_limits(limits):
+            with document_limits(limits, handled=True):
                 outcome = work(job)
         except Deadline:
             outcome = stopped(job, "timeout")
