@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 import tracemalloc
@@ -277,9 +278,11 @@ def test_a_document_over_the_time_limit_is_stopped_as_timeout(tmp_path: Path) ->
     raw.mkdir()
     shutil.copy(CORPUS / "emesse.txt", raw / "emesse.txt")
     (raw / "slow.txt").write_text("Slow Network (SN) was founded on 12 March 2001 in Dakar. " * 50_000, "utf-8")
+    handler = signal.getsignal(signal.SIGALRM)
     started = time.perf_counter()
     result = run([raw], tmp_path / "out", Limits(timeout_seconds=1))  # type: ignore[call-arg]
     assert time.perf_counter() - started < 30
+    assert signal.getsignal(signal.SIGALRM) is handler  # the run's own handler went with it
     codes = {r.source.path: (r.code if isinstance(r, ErrorRecord) else "record") for r in result.results}
     assert codes == {"emesse.txt": "record", "slow.txt": "timeout"}
 
