@@ -104,15 +104,28 @@ def _files_under(root: Path) -> Iterator[str]:
 # --------------------------------------------------------------------------- one document
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)  # a pipe does not block
+
+
 def read_input(item: Input, limits: Limits) -> bytes:
     """The document's bytes; one over `limits.max_bytes` is refused before it is read."""
-    status = os.stat(item.path)
-    if not stat.S_ISREG(status.st_mode):  # reading a pipe could wait for ever
-        raise ReadError("not a regular file (a pipe, a socket or a device): not read")
-    size = status.st_size
-    if size > limits.max_bytes:
-        raise TooLarge(f"{size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
-    with open(item.path, "rb", buffering=0) as handle:
+    try:
+        fd = os.open(item.path, _OPEN_FLAGS)  # then checked through the open file: one look-up of its name
+    except OSError:
+        if not stat.S_ISREG(os.stat(item.path).st_mode):  # a socket cannot be opened
+            raise ReadError("not a regular file (a pipe, a socket or a device): not read") from None
+        raise
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):  # reading a pipe could wait for ever
+            raise ReadError("not a regular file (a pipe, a socket or a device): not read")
+        size = status.st_size
+        if size > limits.max_bytes:
+            raise TooLarge(f"{size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "rb", buffering=0) as handle:
         return handle.read()
 
 

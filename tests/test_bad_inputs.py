@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import time
 import tracemalloc
@@ -24,9 +25,10 @@ import pytest
 from conftest import CORPUS, DATA, contract_view, gold_of
 from make_bad_inputs import BAD, small_files, write_big
 from pipeline.cli import main
+from pipeline.errors import ReadError
 from pipeline.models import ErrorRecord, Profile
 from pipeline.readers import Limits
-from pipeline.run import Input, discover, extract_document, run
+from pipeline.run import Input, discover, extract_document, read_input, run
 
 FORMATS_BAD = DATA / "formats" / "bad"
 SECONDS = 10.0
@@ -249,6 +251,16 @@ def test_a_named_pipe_given_as_input_is_refused_not_read(tmp_path: Path) -> None
     assert (error["source"]["path"], error["code"]) == ("profile.txt", "unreadable")
     assert "not a regular file" in error["message"]
 
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets here")
+def test_a_socket_or_a_folder_read_as_a_document_is_refused_as_not_a_regular_file(tmp_path: Path) -> None:
+    (tmp_path / "folder.txt").mkdir()
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "socket.txt"))  # a socket file cannot be opened at all
+        for name in ("folder.txt", "socket.txt"):
+            with pytest.raises(ReadError, match="not a regular file"):
+                read_input(Input(tmp_path / name, name), Limits())
 
 def test_discovery_takes_every_regular_file_and_passes_over_hidden_names_and_links(tmp_path: Path) -> None:
     root, other = tmp_path / "root", tmp_path / "other"
