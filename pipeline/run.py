@@ -105,6 +105,7 @@ def _files_under(root: Path) -> Iterator[str]:
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)  # a pipe does not block
+_NOT_REGULAR = "not a regular file (a pipe, a socket or a device): not read"
 
 
 def read_input(item: Input, limits: Limits) -> bytes:
@@ -113,12 +114,12 @@ def read_input(item: Input, limits: Limits) -> bytes:
         fd = os.open(item.path, _OPEN_FLAGS)  # then checked through the open file: one look-up of its name
     except OSError:
         if not stat.S_ISREG(os.stat(item.path).st_mode):  # a socket cannot be opened
-            raise ReadError("not a regular file (a pipe, a socket or a device): not read") from None
+            raise ReadError(_NOT_REGULAR) from None
         raise
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):  # reading a pipe could wait for ever
-            raise ReadError("not a regular file (a pipe, a socket or a device): not read")
+            raise ReadError(_NOT_REGULAR)
         size = status.st_size
         if size > limits.max_bytes:
             raise TooLarge(f"{size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")

@@ -103,8 +103,8 @@ def _timer_usable(limits: Limits) -> bool:
 
 @contextmanager
 def alarm_handler(limits: Limits) -> Iterator[None]:
-    """Inside, `SIGALRM` raises `Deadline`: installed once for many documents (then `document_limits(...,
-    handled=True)`), since installing a handler costs more than arming the timer."""
+    """Inside, `SIGALRM` raises `Deadline`: installed once for many documents, since installing a handler
+    costs more than arming the timer (`document_limits` arms it)."""
     previous = signal.signal(signal.SIGALRM, _on_alarm) if _timer_usable(limits) else None
     try:
         yield
@@ -114,9 +114,9 @@ def alarm_handler(limits: Limits) -> Iterator[None]:
 
 
 @contextmanager
-def document_limits(limits: Limits, handled: bool = False) -> Iterator[None]:
+def document_limits(limits: Limits) -> Iterator[None]:
     """Enforce the time and memory limits of `limits` on the code run inside, in this process
-    (`handled`: the caller installed the `SIGALRM` handler already)."""
+    (within `alarm_handler`, which turns the timer's signal into `Deadline`)."""
     timer = _timer_usable(limits)
     ceiling = None
     if limits.max_memory_bytes and resource is not None:
@@ -128,7 +128,6 @@ def document_limits(limits: Limits, handled: bool = False) -> Iterator[None]:
             if hard != resource.RLIM_INFINITY:
                 soft = min(soft, hard)
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    previous = signal.signal(signal.SIGALRM, _on_alarm) if timer and not handled else None
     try:
         if timer:
             # Repeat every half second: a Deadline raised inside a C extension's callback (spaCy's
@@ -138,16 +137,15 @@ def document_limits(limits: Limits, handled: bool = False) -> Iterator[None]:
     finally:
         if timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        if previous is not None:
-            signal.signal(signal.SIGALRM, previous)
         if ceiling is not None:
             resource.setrlimit(resource.RLIMIT_AS, ceiling)
 
 
-def attempt(job: Any, work: Work, stopped: Stopped, limits: Limits, handled: bool = False) -> Any:
-    """`work(job)` within the limits; a document that goes over one becomes `stopped(job, reason)`."""
+def attempt(job: Any, work: Work, stopped: Stopped, limits: Limits) -> Any:
+    """`work(job)` within the limits (inside `alarm_handler`); a document that goes over one becomes
+    `stopped(job, reason)`."""
     try:
-        with document_limits(limits, handled):
+        with document_limits(limits):
             return work(job)
     except Deadline:
         return stopped(job, "timeout")
@@ -171,7 +169,7 @@ class InProcess:
                 if self.handler is None:  # until `close`; the timer is armed only while a document is extracted
                     self.handler = alarm_handler(self.limits)
                     self.handler.__enter__()
-                job.outcome = attempt(job, self.work, self.stopped, self.limits, handled=True)
+                job.outcome = attempt(job, self.work, self.stopped, self.limits)
             yield job
 
     def close(self) -> None:
@@ -183,8 +181,12 @@ class InProcess:
 def _worker_main(conn: Connection, work: Work, stopped: Stopped, limits: Limits) -> None:
     """A worker: extract each job it is sent, answer (index, outcome, alive); None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
-    if _timer_usable(limits):  # once for the worker's life: document_limits only arms the timer
-        signal.signal(signal.SIGALRM, _on_alarm)
+    with alarm_handler(limits):  # for the worker's life
+        _serve(conn, work, stopped, limits)
+
+
+def _serve(conn: Connection, work: Work, stopped: Stopped, limits: Limits) -> None:
+    """The worker's loop, until the parent ends it."""
     while True:
         try:
             message = conn.recv()
@@ -195,7 +197,7 @@ def _worker_main(conn: Connection, work: Work, stopped: Stopped, limits: Limits)
         index, job = message
         alive = True
         try:
-            with document_limits(limits, handled=True):
+            with document_limits(limits):
                 outcome = work(job)
         except Deadline:
             outcome = stopped(job, "timeout")
